@@ -1,0 +1,46 @@
+import type { AgentEvent, StoredEvent } from '../../shared/agentEvent.ts';
+import { LIMITS } from '../../shared/limits.ts';
+import { LivetrailError } from '../../shared/livetrailError.ts';
+import { reduceSession } from '../../shared/reduceSession.ts';
+import { isFinished, type Session } from '../../shared/session.ts';
+
+/** The outcome of a valid append: the stored events and the session after them. */
+export interface AppendPlan {
+  events: StoredEvent[];
+  session: Session;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * The rules of appending, with no I/O: a finished session takes no more events, nothing may follow
+ * `complete` in a batch, each event fits the size limit, and seqs continue gap-free from `lastSeq`.
+ * Throws a LivetrailError naming the offending event; a thrown plan stores nothing.
+ */
+export function planAppend(session: Session, events: AgentEvent[], now: string): AppendPlan {
+  if (events.length === 0) throw new LivetrailError('BAD_REQUEST', 'events: must contain at least one event');
+  if (events.length > LIMITS.batchEvents) {
+    throw new LivetrailError('PAYLOAD_TOO_LARGE', `events: at most ${LIMITS.batchEvents} events per batch`);
+  }
+  if (isFinished(session.status)) {
+    throw new LivetrailError('CONFLICT', `session ${session.id} is already complete (${session.status})`);
+  }
+  let next = session;
+  const stored: StoredEvent[] = [];
+  events.forEach((event, i) => {
+    if (isFinished(next.status)) {
+      throw new LivetrailError('CONFLICT', `events.${i}: nothing may follow a complete event`);
+    }
+    const bytes = encoder.encode(JSON.stringify(event)).byteLength;
+    if (bytes > LIMITS.eventBytes) {
+      throw new LivetrailError(
+        'PAYLOAD_TOO_LARGE',
+        `events.${i}: ${bytes} bytes, more than the ${LIMITS.eventBytes}-byte limit for one event`,
+      );
+    }
+    const s: StoredEvent = { ...event, sessionId: session.id, seq: next.lastSeq + 1, ts: now };
+    stored.push(s);
+    next = reduceSession(next, s);
+  });
+  return { events: stored, session: next };
+}

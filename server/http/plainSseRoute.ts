@@ -1,0 +1,77 @@
+import { once } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isLivetrailError } from '../../shared/livetrailError.ts';
+import { isFinished, sessionIdSchema } from '../../shared/session.ts';
+import { TRANSPORT_TIMING } from '../../shared/transportTiming.ts';
+import type { Context } from '../context.ts';
+import { parseLastEventId, streamSessionEvents } from '../hub/streamSessionEvents.ts';
+import { sendError } from './sendJson.ts';
+
+/** `/api/sessions/:id/events/stream` */
+export const PLAIN_SSE_PATH = /^\/api\/sessions\/([^/]+)\/events\/stream$/;
+
+/**
+ * A session's trail as plain SSE for curl and other languages: `id: <seq>`, `event: <type>`,
+ * `data: <stored event JSON>`, events with seq > `from` (or > `Last-Event-ID`, which wins), ending
+ * after `complete`. A reconnect to a finished session with nothing left gets 204, which tells
+ * EventSource to stop.
+ */
+export async function servePlainSse(
+  ctx: Context,
+  req: IncomingMessage,
+  res: ServerResponse,
+  rawId: string,
+  query: URLSearchParams,
+): Promise<void> {
+  const id = sessionIdSchema.safeParse(decodeURIComponent(rawId));
+  if (!id.success) return sendError(res, 400, 'BAD_REQUEST', `sessionId: ${id.error.issues[0]!.message}`);
+  const from = query.get('from');
+  if (from !== null && (parseLastEventId(from) ?? null) === null) {
+    return sendError(res, 400, 'BAD_REQUEST', 'from: must be a non-negative integer (a seq)');
+  }
+  const header = req.headers['last-event-id'];
+  const lastEventId = typeof header === 'string' && header !== '' ? header : (from ?? undefined);
+
+  const session = await ctx.store.getSession(id.data);
+  if (!session) return sendError(res, 404, 'NOT_FOUND', `sessionId: no session ${id.data}`);
+  const resumeAt = parseLastEventId(lastEventId);
+  if (isFinished(session.status) && typeof resumeAt === 'number' && resumeAt === session.lastSeq) {
+    res.writeHead(204).end();
+    return;
+  }
+
+  const abort = new AbortController();
+  res.on('close', () => abort.abort());
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    // Tells nginx-style proxies not to buffer this response.
+    'x-accel-buffering': 'no',
+  });
+  res.write('retry: 2000\n\n');
+  const ping = setInterval(() => res.write(': ping\n\n'), TRANSPORT_TIMING.ssePingMs);
+  try {
+    for await (const message of streamSessionEvents({
+      ...ctx,
+      sessionId: id.data,
+      lastEventId,
+      signal: abort.signal,
+    })) {
+      const frame =
+        message.kind === 'event'
+          ? `id: ${message.event.seq}\nevent: ${message.event.type}\ndata: ${JSON.stringify(message.event)}\n\n`
+          : `event: reset\ndata: ${JSON.stringify(message)}\n\n`;
+      // Respect backpressure: a reader that stops reading holds one socket buffer, not the whole trail.
+      if (!res.write(frame)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      if (abort.signal.aborted) break;
+    }
+  } catch (err) {
+    const message = isLivetrailError(err) ? err.message : 'internal error';
+    if (!isLivetrailError(err)) ctx.log.error({ err }, 'plain SSE stream failed');
+    res.write(`event: error\ndata: ${JSON.stringify({ message })}\n\n`);
+  } finally {
+    clearInterval(ping);
+    res.end();
+  }
+}

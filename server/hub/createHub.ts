@@ -1,0 +1,54 @@
+import type { StoredEvent } from '../../shared/agentEvent.ts';
+import type { Session } from '../../shared/session.ts';
+import type { EventStore } from '../store/eventStore.ts';
+
+/** Fans the store's one live feed out to every subscriber in this process. */
+export interface Hub {
+  /** Calls `listener` with each new batch of one session. Returns the unsubscribe function. */
+  onSessionEvents(sessionId: string, listener: (events: StoredEvent[]) => void): () => void;
+  /** Calls `listener` with every session's new state. Returns the unsubscribe function. */
+  onSessionChange(listener: (session: Session) => void): () => void;
+  /** Live listeners, for leak checks. */
+  listenerCount(): number;
+  close(): void;
+}
+
+/** Subscribes once to `store.watch` and routes changes by session id. */
+export function createHub(store: EventStore): Hub {
+  const bySession = new Map<string, Set<(events: StoredEvent[]) => void>>();
+  const sessionListeners = new Set<(session: Session) => void>();
+
+  const stop = store.watch(function routeChange(change) {
+    if (change.kind === 'events') {
+      for (const listener of bySession.get(change.sessionId) ?? []) listener(change.events);
+    } else {
+      for (const listener of sessionListeners) listener(change.session);
+    }
+  });
+
+  return {
+    onSessionEvents(sessionId, listener) {
+      let set = bySession.get(sessionId);
+      if (!set) bySession.set(sessionId, (set = new Set()));
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0 && bySession.get(sessionId) === set) bySession.delete(sessionId);
+      };
+    },
+    onSessionChange(listener) {
+      sessionListeners.add(listener);
+      return () => sessionListeners.delete(listener);
+    },
+    listenerCount() {
+      let n = sessionListeners.size;
+      for (const set of bySession.values()) n += set.size;
+      return n;
+    },
+    close() {
+      stop();
+      bySession.clear();
+      sessionListeners.clear();
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import type { StoredEvent } from '../../shared/agentEvent.ts';
+import { LivetrailError } from '../../shared/livetrailError.ts';
+import type { ResetReason, SessionStreamMessage } from '../../shared/streamMessages.ts';
+import type { EventStore } from '../store/eventStore.ts';
+import type { Hub } from './createHub.ts';
+
+/** Options of one session stream. */
+export interface StreamSessionOptions {
+  store: EventStore;
+  hub: Hub;
+  sessionId: string;
+  /** The client's last seen seq as sent (a string from Last-Event-ID / tracked ids), or a number. */
+  lastEventId?: string | number | null;
+  signal?: AbortSignal;
+  /** @default 500 */
+  pageSize?: number;
+  /**
+   * Live events held for a subscriber that is not reading; past this the buffer is dropped and the
+   * stream re-reads from the store, so a slow reader costs bounded memory. @default 2000
+   */
+  maxHeld?: number;
+}
+
+/** Parses a resume position: a non-negative integer, or undefined when absent; null when malformed. */
+export function parseLastEventId(id: string | number | null | undefined): number | undefined | null {
+  if (id === undefined || id === null || id === '') return undefined;
+  if (typeof id === 'number') return Number.isSafeInteger(id) && id >= 0 ? id : null;
+  return /^\d{1,15}$/.test(id) ? Number(id) : null;
+}
+
+/**
+ * A session's trail for one subscriber: the stored events after `lastEventId`, then live ones, each
+ * exactly once and in seq order, ending after `complete`. It subscribes to the hub *before* reading
+ * the backfill and drops what it already delivered, so nothing appended meanwhile is missed. Live
+ * events that arrive ahead of a hole are held back until the hole is filled from the store. A
+ * `lastEventId` that is malformed or beyond the head yields a reset, then the whole trail.
+ */
+export async function* streamSessionEvents(opts: StreamSessionOptions): AsyncGenerator<SessionStreamMessage> {
+  const { store, hub, sessionId, signal, pageSize = 500, maxHeld = 2000 } = opts;
+  const session = await store.getSession(sessionId);
+  if (!session) throw new LivetrailError('NOT_FOUND', `sessionId: no session ${sessionId}`);
+
+  let delivered = 0;
+  let reset: ResetReason | undefined;
+  const asked = parseLastEventId(opts.lastEventId);
+  if (asked === null) reset = 'malformed_last_event_id';
+  else if (asked !== undefined && asked > session.lastSeq) reset = 'ahead_of_head';
+  else if (asked !== undefined) delivered = asked;
+
+  const held = new Map<number, StoredEvent>();
+  let overflowed = false;
+  let wake: (() => void) | undefined;
+  const unsubscribe = hub.onSessionEvents(sessionId, function holdLiveEvents(events) {
+    for (const e of events) if (e.seq > delivered && !overflowed) held.set(e.seq, e);
+    if (held.size > maxHeld) {
+      overflowed = true;
+      held.clear();
+    }
+    wake?.();
+  });
+  const onAbort = () => wake?.();
+  signal?.addEventListener('abort', onAbort);
+
+  try {
+    if (reset) yield { kind: 'reset', reason: reset, headSeq: session.lastSeq };
+    let readStore = true;
+    let lookedForHole = false;
+    while (!signal?.aborted) {
+      if (readStore || overflowed) {
+        readStore = false;
+        overflowed = false;
+        const page = await store.readEvents(sessionId, { after: delivered, limit: pageSize });
+        for (const event of page) {
+          if (event.seq !== delivered + 1) continue;
+          delivered = event.seq;
+          yield { kind: 'event', event };
+          if (event.type === 'complete') return;
+        }
+        if (page.length === pageSize) readStore = true;
+        for (const seq of held.keys()) if (seq <= delivered) held.delete(seq);
+        continue;
+      }
+      let next = held.get(delivered + 1);
+      while (next) {
+        held.delete(next.seq);
+        delivered = next.seq;
+        yield { kind: 'event', event: next };
+        if (next.type === 'complete') return;
+        next = held.get(delivered + 1);
+      }
+      for (const seq of held.keys()) if (seq <= delivered) held.delete(seq);
+      // A live event past a hole: the missing ones may be stored already (look once) or still on
+      // their way (wait for the feed).
+      if (held.size > 0 && !lookedForHole) {
+        lookedForHole = true;
+        readStore = true;
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        if (signal?.aborted) resolve();
+      });
+      wake = undefined;
+      lookedForHole = false;
+    }
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    unsubscribe();
+  }
+}

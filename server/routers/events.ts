@@ -1,0 +1,61 @@
+import { tracked } from '@trpc/server';
+import { z } from 'zod';
+import { agentEventSchema } from '../../shared/agentEvent.ts';
+import { LIMITS } from '../../shared/limits.ts';
+import { LivetrailError } from '../../shared/livetrailError.ts';
+import { sessionIdSchema } from '../../shared/session.ts';
+import { streamSessionEvents } from '../hub/streamSessionEvents.ts';
+import { procedure, router, toTRPCError } from '../trpc.ts';
+
+/** Events: append a batch, page through stored ones, and stream a session's trail. */
+export const eventsRouter = router({
+  append: procedure
+    .input(
+      z.object({
+        sessionId: sessionIdSchema,
+        events: z.array(agentEventSchema).min(1).max(LIMITS.batchEvents),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const stored = await ctx.store.append(input.sessionId, input.events);
+      return { seqs: stored.map((e) => e.seq) };
+    }),
+
+  list: procedure
+    .input(
+      z.object({
+        sessionId: sessionIdSchema,
+        after: z.number().int().nonnegative().default(0),
+        limit: z.number().int().min(1).max(1000).default(100),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      if (!(await ctx.store.getSession(input.sessionId))) {
+        throw new LivetrailError('NOT_FOUND', `sessionId: no session ${input.sessionId}`);
+      }
+      // One extra tells whether there is more without a second round trip.
+      const page = await ctx.store.readEvents(input.sessionId, {
+        after: input.after,
+        limit: input.limit + 1,
+      });
+      return { events: page.slice(0, input.limit), hasMore: page.length > input.limit };
+    }),
+
+  onEvents: procedure
+    .input(z.object({ sessionId: sessionIdSchema, lastEventId: z.string().max(64).nullish() }))
+    .subscription(async function* onEvents({ ctx, input, signal }) {
+      try {
+        const stream = streamSessionEvents({
+          ...ctx,
+          sessionId: input.sessionId,
+          lastEventId: input.lastEventId,
+          signal,
+        });
+        for await (const message of stream) {
+          yield message.kind === 'event' ? tracked(String(message.event.seq), message) : message;
+        }
+      } catch (err) {
+        throw toTRPCError(err);
+      }
+    }),
+});

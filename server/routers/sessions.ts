@@ -1,0 +1,70 @@
+import { tracked } from '@trpc/server';
+import { z } from 'zod';
+import { completionStatusSchema } from '../../shared/agentEvent.ts';
+import { LIMITS } from '../../shared/limits.ts';
+import { LivetrailError } from '../../shared/livetrailError.ts';
+import { createSessionInputSchema, sessionIdSchema } from '../../shared/session.ts';
+import { streamSessionList } from '../hub/streamSessionList.ts';
+import { procedure, router, toTRPCError } from '../trpc.ts';
+
+const lastEventIdSchema = z.string().max(64).nullish();
+
+/** Sessions: create, read, talk to, finish, and watch the list. */
+export const sessionsRouter = router({
+  create: procedure
+    .input(createSessionInputSchema)
+    .mutation(({ ctx, input }) =>
+      ctx.store.createSession({ title: input.title, agent: input.agent ?? 'agent' }),
+    ),
+
+  list: procedure.query(({ ctx }) => ctx.store.listSessions()),
+
+  get: procedure.input(z.object({ sessionId: sessionIdSchema })).query(async ({ ctx, input }) => {
+    const session = await ctx.store.getSession(input.sessionId);
+    if (!session) throw new LivetrailError('NOT_FOUND', `sessionId: no session ${input.sessionId}`);
+    return session;
+  }),
+
+  sendMessage: procedure
+    .input(z.object({ sessionId: sessionIdSchema, text: z.string().trim().min(1).max(LIMITS.textChars) }))
+    .mutation(async ({ ctx, input }) => {
+      const [event] = await ctx.store.append(input.sessionId, [{ type: 'user_message', text: input.text }]);
+      return { seq: event!.seq };
+    }),
+
+  complete: procedure
+    .input(
+      z.object({
+        sessionId: sessionIdSchema,
+        status: completionStatusSchema,
+        summary: z.string().max(LIMITS.textChars).optional(),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const [event] = await ctx.store.append(input.sessionId, [
+        {
+          type: 'complete',
+          status: input.status,
+          ...(input.summary !== undefined && { summary: input.summary }),
+        },
+      ]);
+      return { seq: event!.seq };
+    }),
+
+  onChange: procedure
+    .input(z.object({ lastEventId: lastEventIdSchema }).optional())
+    .subscription(async function* onChange({ ctx, input, signal }) {
+      try {
+        for await (const message of streamSessionList({ ...ctx, lastEventId: input?.lastEventId, signal })) {
+          // The id is the newest activity the client has seen, so a resume sends only what changed.
+          const newest =
+            message.kind === 'upsert'
+              ? message.session.lastActivityAt
+              : message.sessions.reduce((m, s) => (s.lastActivityAt > m ? s.lastActivityAt : m), '');
+          yield newest ? tracked(newest, message) : message;
+        }
+      } catch (err) {
+        throw toTRPCError(err);
+      }
+    }),
+});

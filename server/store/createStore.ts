@@ -1,0 +1,18 @@
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { EventStore } from './eventStore.ts';
+import { openFileJournal } from './fileJournal.ts';
+import { createMemoryStore } from './memoryStore.ts';
+
+/** Opens the store the config names. */
+export async function createStore(config: Config, log: Logger): Promise<EventStore> {
+  const warn = (message: string) => log.warn(message);
+  switch (config.store) {
+    case 'memory':
+      return createMemoryStore({ warn });
+    case 'file': {
+      const { journal, records } = await openFileJournal(config.dataDir, warn);
+      return createMemoryStore({ kind: 'file', journal, initial: records, warn });
+    }
+  }
+}

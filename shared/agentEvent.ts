@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { LIMITS } from './limits.ts';
+
+const text = z.string().max(LIMITS.textChars);
+const name = z.string().min(1).max(LIMITS.nameChars);
+const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+/** What the agent is doing right now. */
+export const agentStateSchema = z.enum(['idle', 'thinking', 'calling_tool', 'waiting_for_user']);
+export type AgentState = z.infer<typeof agentStateSchema>;
+
+/** How a session ended. */
+export const completionStatusSchema = z.enum(['succeeded', 'failed', 'cancelled']);
+export type CompletionStatus = z.infer<typeof completionStatusSchema>;
+
+/** One event of an agent's trail, as a producer sends it (flat, discriminated on `type`). */
+export const agentEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('user_message'), text }),
+  z.object({ type: z.literal('assistant_message'), text }),
+  z.object({ type: z.literal('thought'), text }),
+  z.object({ type: z.literal('tool_call'), callId: name, tool: name, args: z.json() }),
+  z.object({
+    type: z.literal('tool_result'),
+    callId: name,
+    tool: name,
+    ok: z.boolean(),
+    output: z.json(),
+  }),
+  z.object({
+    type: z.literal('state'),
+    agentState: agentStateSchema,
+    llmCallsInFlight: count,
+    toolCallsInFlight: count,
+  }),
+  z.object({
+    type: z.literal('cost'),
+    usd: z.number().nonnegative().finite(),
+    inputTokens: count,
+    outputTokens: count,
+  }),
+  z.object({ type: z.literal('error'), message: text }),
+  z.object({ type: z.literal('complete'), status: completionStatusSchema, summary: text.optional() }),
+]);
+export type AgentEvent = z.infer<typeof agentEventSchema>;
+export type AgentEventType = AgentEvent['type'];
+
+/** Every event type, in the order of the union. */
+export const AGENT_EVENT_TYPES = agentEventSchema.options.map((o) => o.shape.type.value) as AgentEventType[];
+
+/** Fields the store adds to every event it accepts. */
+export const storedFieldsSchema = z.object({
+  sessionId: z.string(),
+  /** 1, 2, 3 … per session, gap-free, assigned by the store. */
+  seq: z.number().int().positive(),
+  /** When the store accepted it (ISO 8601). */
+  ts: z.string(),
+});
+
+/** An event as stored and streamed: the producer's event plus sessionId, seq and ts. */
+export type StoredEvent = AgentEvent & z.infer<typeof storedFieldsSchema>;

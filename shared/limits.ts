@@ -1,0 +1,13 @@
+/** Hard limits on what clients may send; enforced on the server, mirrored in the schemas. */
+export const LIMITS = {
+  /** Largest serialized single event, in bytes. */
+  eventBytes: 256 * 1024,
+  /** Most events in one `events.append` batch. */
+  batchEvents: 1000,
+  /** Longest text field (message, thought, error, summary), in characters. */
+  textChars: 100_000,
+  /** Largest HTTP request body or WebSocket message, in bytes. */
+  bodyBytes: 2 * 1024 * 1024,
+  /** Longest title, agent name, tool name or call id. */
+  nameChars: 200,
+} as const;

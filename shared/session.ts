@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import type { agentStateSchema } from './agentEvent.ts';
+import { LIMITS } from './limits.ts';
+
+/** Session ids are server-generated, URL-safe and unguessable (128 random bits, base64url). */
+export const sessionIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a session id (1–64 of A–Z a–z 0–9 _ -)');
+
+/** Overall status of a session, derived from its events. */
+export const sessionStatusSchema = z.enum([
+  'running',
+  'waiting_for_user',
+  'succeeded',
+  'failed',
+  'cancelled',
+]);
+export type SessionStatus = z.infer<typeof sessionStatusSchema>;
+
+/** Input of `sessions.create`. */
+export const createSessionInputSchema = z.object({
+  title: z.string().trim().min(1).max(LIMITS.nameChars),
+  agent: z.string().trim().min(1).max(LIMITS.nameChars).optional(),
+});
+export type CreateSessionInput = z.infer<typeof createSessionInputSchema>;
+
+/** Running totals over a session's events. */
+export interface SessionTotals {
+  costUsd: number;
+  inputTokens: number;
+  outputTokens: number;
+  /** Number of `cost` events: each LLM call reports its cost once. */
+  llmCalls: number;
+  /** Number of `tool_call` events. */
+  toolCalls: number;
+}
+
+/** A session: what it was created with plus everything derived from its events. */
+export interface Session {
+  id: string;
+  title: string;
+  agent: string;
+  /** ISO 8601. */
+  createdAt: string;
+  status: SessionStatus;
+  /** Seq of the newest event; 0 when there is none. */
+  lastSeq: number;
+  /** ISO 8601 timestamp of the newest event, or createdAt. */
+  lastActivityAt: string;
+  totals: SessionTotals;
+  agentState: z.infer<typeof agentStateSchema>;
+  llmCallsInFlight: number;
+  toolCallsInFlight: number;
+  /** From the `complete` event, when there is one. */
+  summary?: string;
+}
+
+/** Whether a session has ended (no more events will be accepted). */
+export function isFinished(status: SessionStatus): boolean {
+  return status === 'succeeded' || status === 'failed' || status === 'cancelled';
+}
