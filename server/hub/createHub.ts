@@ -28,8 +28,8 @@ export function createHub(store: EventStore): Hub {
 
   return {
     onSessionEvents(sessionId, listener) {
-      let set = bySession.get(sessionId);
-      if (!set) bySession.set(sessionId, (set = new Set()));
+      const set = bySession.get(sessionId) ?? new Set();
+      bySession.set(sessionId, set);
       set.add(listener);
       return () => {
         set.delete(listener);

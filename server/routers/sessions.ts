@@ -57,10 +57,8 @@ export const sessionsRouter = router({
       try {
         for await (const message of streamSessionList({ ...ctx, lastEventId: input?.lastEventId, signal })) {
           // The id is the newest activity the client has seen, so a resume sends only what changed.
-          const newest =
-            message.kind === 'upsert'
-              ? message.session.lastActivityAt
-              : message.sessions.reduce((m, s) => (s.lastActivityAt > m ? s.lastActivityAt : m), '');
+          const times = message.kind === 'upsert' ? [message.session] : message.sessions;
+          const newest = times.map((s) => s.lastActivityAt).sort().at(-1);
           yield newest ? tracked(newest, message) : message;
         }
       } catch (err) {

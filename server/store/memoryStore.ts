@@ -54,11 +54,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
       return;
     }
     const entry = committed.get(record.sessionId);
-    if (!entry) return warn(`journal: events for unknown session ${record.sessionId} skipped`);
+    if (!entry) {
+      warn(`journal: events for unknown session ${record.sessionId} skipped`);
+      return;
+    }
     let session = entry.session;
     for (const e of record.events) {
       if (e.seq !== session.lastSeq + 1) {
-        return warn(`journal: batch for ${record.sessionId} out of sequence at seq ${e.seq}, skipped`);
+        warn(`journal: batch for ${record.sessionId} out of sequence at seq ${e.seq}, skipped`);
+        return;
       }
       session = reduceSession(session, e);
     }
