@@ -17,6 +17,8 @@ import { serveStatic } from './serveStatic.ts';
 /** A running livetrail server. */
 export interface LivetrailServer {
   server: Server;
+  /** The WebSocket side, e.g. for tests that drop every socket. */
+  wss: WebSocketServer;
   hub: Hub;
   /** `http://host:port` once listening. */
   url: string;
@@ -103,6 +105,7 @@ export async function createLivetrailServer(opts: {
 
   return {
     server,
+    wss,
     hub,
     url: `http://${host}:${port}`,
     async close() {

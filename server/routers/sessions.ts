@@ -58,7 +58,10 @@ export const sessionsRouter = router({
         for await (const message of streamSessionList({ ...ctx, lastEventId: input?.lastEventId, signal })) {
           // The id is the newest activity the client has seen, so a resume sends only what changed.
           const times = message.kind === 'upsert' ? [message.session] : message.sessions;
-          const newest = times.map((s) => s.lastActivityAt).sort().at(-1);
+          const newest = times
+            .map((s) => s.lastActivityAt)
+            .sort()
+            .at(-1);
           yield newest ? tracked(newest, message) : message;
         }
       } catch (err) {

@@ -1,0 +1,171 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { EventStore, StoreChange } from '../../server/store/eventStore.ts';
+import type { AgentEvent, StoredEvent } from '../../shared/agentEvent.ts';
+import { LivetrailError } from '../../shared/livetrailError.ts';
+
+/** A backend under test: a fresh, empty store and how to dispose of it. */
+export interface StoreFixture {
+  store: EventStore;
+  dispose(): Promise<void>;
+}
+
+const msg = (text: string): AgentEvent => ({ type: 'assistant_message', text });
+
+async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(LivetrailError);
+  expect((err as LivetrailError).code).toBe(code);
+}
+
+/**
+ * The behaviour every EventStore backend must show. Run it unchanged against each backend with a
+ * factory for a fresh empty store.
+ */
+export function describeEventStoreContract(name: string, open: () => Promise<StoreFixture>): void {
+  describe(`EventStore contract: ${name}`, () => {
+    let fx: StoreFixture;
+    let store: EventStore;
+    beforeEach(async () => {
+      fx = await open();
+      store = fx.store;
+    });
+    afterEach(async () => {
+      await fx.dispose();
+    });
+
+    it('creates sessions with distinct url-safe ids and initial derived state', async () => {
+      const a = await store.createSession({ title: 'A', agent: 'bot' });
+      const b = await store.createSession({ title: 'B', agent: 'bot' });
+      expect(a.id).not.toBe(b.id);
+      expect(a.id).toMatch(/^[A-Za-z0-9_-]{16,64}$/);
+      expect(a).toMatchObject({ title: 'A', agent: 'bot', status: 'running', lastSeq: 0 });
+      expect(await store.getSession(a.id)).toEqual(a);
+    });
+
+    it('returns undefined for an unknown session', async () => {
+      expect(await store.getSession('nope')).toBeUndefined();
+    });
+
+    it('assigns gap-free seqs from 1 across batches', async () => {
+      const s = await store.createSession({ title: 'x', agent: 'a' });
+      const first = await store.append(s.id, [msg('1'), msg('2')]);
+      const second = await store.append(s.id, [msg('3')]);
+      expect([...first, ...second].map((e) => e.seq)).toEqual([1, 2, 3]);
+      expect(first[0]).toMatchObject({ sessionId: s.id, type: 'assistant_message', text: '1' });
+      expect(typeof first[0]!.ts).toBe('string');
+    });
+
+    it('reads events by seq range in order', async () => {
+      const s = await store.createSession({ title: 'x', agent: 'a' });
+      await store.append(
+        s.id,
+        Array.from({ length: 10 }, (_, i) => msg(String(i + 1))),
+      );
+      const page = await store.readEvents(s.id, { after: 3, limit: 4 });
+      expect(page.map((e) => e.seq)).toEqual([4, 5, 6, 7]);
+      expect(await store.readEvents(s.id, { after: 10, limit: 5 })).toEqual([]);
+    });
+
+    it('keeps seqs gap-free under concurrent appends', async () => {
+      const s = await store.createSession({ title: 'x', agent: 'a' });
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => store.append(s.id, [msg(`a${i}`), msg(`b${i}`)])),
+      );
+      const seqs = results
+        .flat()
+        .map((e) => e.seq)
+        .sort((x, y) => x - y);
+      expect(seqs).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+      // Each batch is contiguous.
+      for (const batch of results) expect(batch[1]!.seq).toBe(batch[0]!.seq + 1);
+      const stored = await store.readEvents(s.id, { after: 0, limit: 100 });
+      expect(stored.map((e) => e.seq)).toEqual(seqs);
+    });
+
+    it('folds events into the session with the shared reducer', async () => {
+      const s = await store.createSession({ title: 'x', agent: 'a' });
+      await store.append(s.id, [
+        { type: 'state', agentState: 'calling_tool', llmCallsInFlight: 0, toolCallsInFlight: 1 },
+        { type: 'tool_call', callId: 'c1', tool: 'bash', args: { cmd: 'ls' } },
+        { type: 'cost', usd: 0.5, inputTokens: 10, outputTokens: 5 },
+        { type: 'state', agentState: 'waiting_for_user', llmCallsInFlight: 0, toolCallsInFlight: 0 },
+      ]);
+      const after = await store.getSession(s.id);
+      expect(after).toMatchObject({
+        status: 'waiting_for_user',
+        lastSeq: 4,
+        totals: { costUsd: 0.5, inputTokens: 10, outputTokens: 5, llmCalls: 1, toolCalls: 1 },
+      });
+    });
+
+    it('rejects appends to an unknown session with NOT_FOUND', async () => {
+      await expectCode(store.append('missing', [msg('x')]), 'NOT_FOUND');
+    });
+
+    it('rejects appends after complete with CONFLICT and stores nothing', async () => {
+      const s = await store.createSession({ title: 'x', agent: 'a' });
+      await store.append(s.id, [msg('1'), { type: 'complete', status: 'succeeded' }]);
+      await expectCode(store.append(s.id, [msg('late')]), 'CONFLICT');
+      const events = await store.readEvents(s.id, { after: 0, limit: 10 });
+      expect(events.map((e) => e.type)).toEqual(['assistant_message', 'complete']);
+      expect((await store.getSession(s.id))!.status).toBe('succeeded');
+    });
+
+    it('rejects a whole batch when one event is invalid and stores none of it', async () => {
+      const s = await store.createSession({ title: 'x', agent: 'a' });
+      await store.append(s.id, [msg('1')]);
+      const huge = msg('y'.repeat(300 * 1024));
+      await expectCode(store.append(s.id, [msg('2'), huge]), 'PAYLOAD_TOO_LARGE');
+      await expectCode(
+        store.append(s.id, [{ type: 'complete', status: 'failed' }, msg('after')]),
+        'CONFLICT',
+      );
+      const events = await store.readEvents(s.id, { after: 0, limit: 10 });
+      expect(events.map((e) => e.seq)).toEqual([1]);
+      expect((await store.getSession(s.id))!.lastSeq).toBe(1);
+      expect((await store.append(s.id, [msg('3')]))[0]!.seq).toBe(2);
+    });
+
+    it('lists sessions most recently active first', async () => {
+      const a = await store.createSession({ title: 'A', agent: 'a' });
+      const b = await store.createSession({ title: 'B', agent: 'a' });
+      await new Promise((r) => setTimeout(r, 5));
+      await store.append(a.id, [msg('bump')]);
+      const ids = (await store.listSessions()).map((s) => s.id);
+      expect(ids.indexOf(a.id)).toBeLessThan(ids.indexOf(b.id));
+      expect(ids).toHaveLength(2);
+    });
+
+    it('announces every accepted batch and session change to watchers, in seq order', async () => {
+      const changes: StoreChange[] = [];
+      const stop = store.watch((c) => changes.push(c));
+      const s = await store.createSession({ title: 'x', agent: 'a' });
+      await store.append(s.id, [msg('1'), msg('2')]);
+      await store.append(s.id, [msg('3')]);
+      await expectCode(
+        store.append(s.id, [msg('4'), { type: 'complete', status: 'failed' }, msg('x')]),
+        'CONFLICT',
+      );
+      await vi.waitFor(() => {
+        const seqs = changes.flatMap((c) =>
+          c.kind === 'events' ? c.events.map((e: StoredEvent) => e.seq) : [],
+        );
+        expect(seqs).toEqual([1, 2, 3]);
+        const sessions = changes.filter((c) => c.kind === 'session');
+        expect(sessions.at(-1)).toMatchObject({ session: { id: s.id, lastSeq: 3 } });
+      });
+      stop();
+      await store.append(s.id, [msg('5')]);
+      const count = changes.length;
+      await new Promise((r) => setTimeout(r, 20));
+      expect(changes.length).toBe(count);
+    });
+
+    it('reports healthy while open', () => {
+      expect(store.health().ok).toBe(true);
+    });
+  });
+}

@@ -1,0 +1,28 @@
+import { defaultConfig } from '../../server/config.ts';
+import { createLivetrailServer, type LivetrailServer } from '../../server/http/createLivetrailServer.ts';
+import { createLogger } from '../../server/logger.ts';
+import type { EventStore } from '../../server/store/eventStore.ts';
+import { createMemoryStore } from '../../server/store/memoryStore.ts';
+
+/** An in-process server on 127.0.0.1 and a free port, with a memory store unless one is given. */
+export async function startTestServer(
+  opts: { store?: EventStore; port?: number } = {},
+): Promise<LivetrailServer & { store: EventStore; stop(): Promise<void> }> {
+  const store = opts.store ?? createMemoryStore();
+  const config = defaultConfig({ port: opts.port ?? 0, store: 'memory' });
+  const app = await createLivetrailServer({ config, store, log: createLogger('silent') });
+  return {
+    ...app,
+    store,
+    async stop() {
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+/** Drops every open HTTP and WebSocket connection without stopping the server. */
+export function dropConnections(app: LivetrailServer): void {
+  app.server.closeAllConnections();
+  for (const ws of app.wss.clients) ws.terminate();
+}
