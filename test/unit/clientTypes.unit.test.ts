@@ -13,11 +13,9 @@ function wrongPayloadsDoNotCompile(api: ReturnType<typeof createLivetrailClient>
   });
   // @ts-expect-error unknown event type
   void api.events.append.mutate({ sessionId: 's', events: [{ type: 'telepathy', text: '' }] });
+  const costWithStringUsd = [{ type: 'cost' as const, usd: '1', inputTokens: 1, outputTokens: 1 }];
   // @ts-expect-error cost needs numbers
-  void api.events.append.mutate({
-    sessionId: 's',
-    events: [{ type: 'cost', usd: '1', inputTokens: 1, outputTokens: 1 }],
-  });
+  void api.events.append.mutate({ sessionId: 's', events: costWithStringUsd });
   // @ts-expect-error status must be a completion status
   void api.sessions.complete.mutate({ sessionId: 's', status: 'running' });
   // @ts-expect-error title is required
