@@ -12,6 +12,8 @@ export interface DemoFlags {
   once: boolean;
   /** Sessions each agent creates before it stops; 0 means no limit. @default 10 */
   maxSessions: number;
+  /** `--help` was given: print DEMO_FLAGS_USAGE and exit. */
+  help: boolean;
 }
 
 /** One line per flag, for `--help` and error messages. */
@@ -30,10 +32,7 @@ function integer(flag: string, raw: string, min: number, max: number): number {
   return n;
 }
 
-/**
- * Parses and validates the demo agents' flags. Throws an Error whose message is one readable line
- * naming the flag; `--help` throws one whose message is the usage.
- */
+/** Parses and validates the demo agents' flags; throws an Error whose message is one line naming the flag. */
 export function parseDemoFlags(argv: string[]): DemoFlags {
   let values: ReturnType<typeof parse>['values'];
   try {
@@ -42,8 +41,6 @@ export function parseDemoFlags(argv: string[]): DemoFlags {
     // node:util's messages are long and mention internals; the first sentence is the useful part.
     throw new Error(`${(err as Error).message.split('. ')[0]} (try --help)`);
   }
-  if (values.help) throw new Error(DEMO_FLAGS_USAGE);
-
   const url = values.url ?? 'http://127.0.0.1:3000';
   let parsedUrl: URL | undefined;
   try {
@@ -67,6 +64,7 @@ export function parseDemoFlags(argv: string[]): DemoFlags {
     speed,
     once: values.once ?? false,
     maxSessions: integer('max-sessions', values['max-sessions'] ?? '10', 0, 1_000_000),
+    help: values.help ?? false,
   };
 }
 

@@ -8,6 +8,8 @@ export interface Hub {
   onSessionEvents(sessionId: string, listener: (events: StoredEvent[]) => void): () => void;
   /** Calls `listener` with every session's new state. Returns the unsubscribe function. */
   onSessionChange(listener: (session: Session) => void): () => void;
+  /** Calls `listener` when the live feed may have missed changes and followers must re-read. */
+  onResync(listener: () => void): () => void;
   /** Live listeners, for leak checks. */
   listenerCount(): number;
   close(): void;
@@ -17,12 +19,15 @@ export interface Hub {
 export function createHub(store: EventStore): Hub {
   const bySession = new Map<string, Set<(events: StoredEvent[]) => void>>();
   const sessionListeners = new Set<(session: Session) => void>();
+  const resyncListeners = new Set<() => void>();
 
   const stop = store.watch(function routeChange(change) {
     if (change.kind === 'events') {
       for (const listener of bySession.get(change.sessionId) ?? []) listener(change.events);
-    } else {
+    } else if (change.kind === 'session') {
       for (const listener of sessionListeners) listener(change.session);
+    } else {
+      for (const listener of resyncListeners) listener();
     }
   });
 
@@ -40,8 +45,12 @@ export function createHub(store: EventStore): Hub {
       sessionListeners.add(listener);
       return () => sessionListeners.delete(listener);
     },
+    onResync(listener) {
+      resyncListeners.add(listener);
+      return () => resyncListeners.delete(listener);
+    },
     listenerCount() {
-      let n = sessionListeners.size;
+      let n = sessionListeners.size + resyncListeners.size;
       for (const set of bySession.values()) n += set.size;
       return n;
     },
@@ -49,6 +58,7 @@ export function createHub(store: EventStore): Hub {
       stop();
       bySession.clear();
       sessionListeners.clear();
+      resyncListeners.clear();
     },
   };
 }

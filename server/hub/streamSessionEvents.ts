@@ -58,6 +58,12 @@ export async function* streamSessionEvents(opts: StreamSessionOptions): AsyncGen
     }
     wake?.();
   });
+  // After the feed was reopened, catch up from the store: behaves like an overflow.
+  const stopResync = hub.onResync(function rereadAfterResync() {
+    overflowed = true;
+    held.clear();
+    wake?.();
+  });
   const onAbort = () => wake?.();
   signal?.addEventListener('abort', onAbort);
 
@@ -105,6 +111,7 @@ export async function* streamSessionEvents(opts: StreamSessionOptions): AsyncGen
     }
   } finally {
     signal?.removeEventListener('abort', onAbort);
+    stopResync();
     unsubscribe();
   }
 }

@@ -21,8 +21,13 @@ export async function* streamSessionList(opts: {
   const pending = new Map<string, Session>();
   const known = new Map<string, number>();
   let wake: (() => void) | undefined;
+  let resnapshot = false;
   const unsubscribe = hub.onSessionChange(function coalesce(session) {
     pending.set(session.id, session);
+    wake?.();
+  });
+  const stopResync = hub.onResync(function snapshotAgain() {
+    resnapshot = true;
     wake?.();
   });
   const onAbort = () => wake?.();
@@ -36,6 +41,13 @@ export async function* streamSessionList(opts: {
     for (const s of all) known.set(s.id, s.lastSeq);
     yield { kind: 'snapshot', sessions, complete: Number.isNaN(since) };
     while (!signal?.aborted) {
+      if (resnapshot) {
+        resnapshot = false;
+        pending.clear();
+        const fresh = await store.listSessions();
+        for (const s of fresh) known.set(s.id, s.lastSeq);
+        yield { kind: 'snapshot', sessions: fresh, complete: true };
+      }
       for (const [id, session] of pending) {
         pending.delete(id);
         // The snapshot may already be newer than a change queued while it was read.
@@ -43,7 +55,7 @@ export async function* streamSessionList(opts: {
         known.set(id, session.lastSeq);
         yield { kind: 'upsert', session };
       }
-      if (pending.size > 0) continue;
+      if (pending.size > 0 || resnapshot) continue;
       await new Promise<void>((resolve) => {
         wake = resolve;
         if (signal?.aborted) resolve();
@@ -52,6 +64,7 @@ export async function* streamSessionList(opts: {
     }
   } finally {
     signal?.removeEventListener('abort', onAbort);
+    stopResync();
     unsubscribe();
   }
 }

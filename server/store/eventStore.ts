@@ -4,7 +4,9 @@ import type { Session } from '../../shared/session.ts';
 /** A change the store announces to its watcher: new events of a session, or a session's new state. */
 export type StoreChange =
   | { kind: 'events'; sessionId: string; events: StoredEvent[] }
-  | { kind: 'session'; session: Session };
+  | { kind: 'session'; session: Session }
+  /** The live feed may have missed changes (it was reopened): re-read what you follow. */
+  | { kind: 'resync' };
 
 /** Storage health as reported by `/healthz` and `/readyz`. */
 export interface StoreHealth {

@@ -63,7 +63,7 @@ describe.each<Transport>(['sse', 'ws'])('sessions.onChange over %s', (transport)
   it('leaves no listener behind after unsubscribe', async () => {
     sub = collectSubscription<SessionListMessage>((h) => client.api.sessions.onChange.subscribe({}, h));
     await vi.waitFor(() => expect(sub!.data).toHaveLength(1));
-    expect(app.hub.listenerCount()).toBe(1);
+    expect(app.hub.listenerCount()).toBe(2);
     sub.unsubscribe();
     await vi.waitFor(() => expect(app.hub.listenerCount()).toBe(0));
   });

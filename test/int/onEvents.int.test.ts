@@ -126,7 +126,8 @@ describe.each<Transport>(['sse', 'ws'])('events.onEvents over %s', (transport) =
       expect(seqsOf(a)).toEqual([1]);
       expect(seqsOf(b)).toEqual([1]);
     });
-    expect(app.hub.listenerCount()).toBe(2);
+    // Each subscriber listens for its events and for resyncs.
+    expect(app.hub.listenerCount()).toBe(4);
     a.unsubscribe();
     b.unsubscribe();
     await vi.waitFor(() => expect(app.hub.listenerCount()).toBe(0));

@@ -1,0 +1,40 @@
+import { TRPCClientError } from '@trpc/client';
+import { sleep } from './sleep.ts';
+
+/** Options of `callWithRetry`. */
+export interface RetryOptions {
+  /** Stops retrying (rejects with the signal's reason) once aborted. */
+  signal: AbortSignal;
+  /** Where the one line per failed attempt goes. */
+  log: (line: string) => void;
+  /** Longest wait between attempts. @default 30_000 */
+  maxDelayMs?: number;
+}
+
+/** Whether the server never answered or answered 5xx: worth another try, unlike a 4xx verdict. */
+function isTransient(err: unknown): boolean {
+  if (!(err instanceof TRPCClientError)) return true;
+  const status = (err.data as { httpStatus?: number } | null | undefined)?.httpStatus;
+  return status === undefined || status >= 500;
+}
+
+/**
+ * Runs `call` until it succeeds, waiting with full-jitter backoff (1 s up to `maxDelayMs`) while the
+ * server is down or overloaded. Caller mistakes (4xx) are rethrown at once. A mutation whose response
+ * was lost may be applied twice; for a demo that is an acceptable price for never giving up.
+ */
+export async function callWithRetry<T>(call: () => Promise<T>, opts: RetryOptions): Promise<T> {
+  const maxDelayMs = opts.maxDelayMs ?? 30_000;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (opts.signal.aborted || !isTransient(err)) throw err;
+      const cap = Math.min(maxDelayMs, 1000 * 2 ** attempt);
+      const delay = 1000 + Math.random() * Math.max(0, cap - 1000);
+      const reason = (err as Error).message.split('\n')[0];
+      opts.log(`server unavailable (${reason}); retrying in ${(delay / 1000).toFixed(1)} s`);
+      await sleep(delay, opts.signal);
+    }
+  }
+}

@@ -1,0 +1,175 @@
+import { TRPCClientError } from '@trpc/client';
+import type { AgentEvent, CompletionStatus } from '../../shared/agentEvent.ts';
+import type { LivetrailClient } from '../../shared/createLivetrailClient.ts';
+import { callWithRetry } from './callWithRetry.ts';
+import type { DemoScenario, DemoStep } from './demoScenarios.ts';
+import { sleep } from './sleep.ts';
+import { watchUserMessages } from './watchUserMessages.ts';
+
+/** Options of `playDemoSession`. */
+export interface PlayDemoSessionOptions {
+  api: LivetrailClient['api'];
+  agent: string;
+  scenario: DemoScenario;
+  /** Pace multiplier. */
+  speed: number;
+  /** Aborting cancels the session (best effort) and rejects with the signal's reason. */
+  signal: AbortSignal;
+  log: (line: string) => void;
+}
+
+/** Someone else completed the session, or the server forgot it (a memory store that restarted). */
+class SessionGone extends Error {}
+
+const STEP_FAILS = 0.3;
+const RECOVERS = 0.6;
+const ASKS = 0.6;
+/** How long a question waits for a person at speed 1. */
+const REPLY_WAIT_MS = 120_000;
+
+const quote = (text: string) => {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return `“${line.length > 160 ? `${line.slice(0, 157)}…` : line}”`;
+};
+
+/**
+ * Plays one scripted session against a livetrail server, at a pace a person can follow: creates it,
+ * appends its trail (thinking, thoughts, costs, messages, tool calls and results, now and then a
+ * failure or a question for a person), and completes it. Logs one line at the start and one at the end.
+ */
+export async function playDemoSession(opts: PlayDemoSessionOptions): Promise<void> {
+  const { api, agent, scenario, speed, signal, log } = opts;
+  const retry = { signal, log };
+  const started = Date.now();
+  const session = await callWithRetry(
+    () => api.sessions.create.mutate({ title: scenario.title, agent }),
+    retry,
+  );
+  const sessionId = session.id;
+  log(`start  ${sessionId}  “${scenario.title}”`);
+  const inbox = watchUserMessages(api, sessionId);
+  let llmCalls = 0;
+
+  /** Calls the server, retrying while it is down; a finished or vanished session ends the play. */
+  async function send(call: () => Promise<unknown>): Promise<void> {
+    try {
+      await callWithRetry(call, retry);
+    } catch (err) {
+      const code = err instanceof TRPCClientError ? (err.data as { code?: string } | null)?.code : undefined;
+      if (code === 'CONFLICT' || code === 'NOT_FOUND') throw new SessionGone((err as Error).message);
+      throw err;
+    }
+  }
+
+  /** Appends after a human-watchable pause. */
+  async function emit(...events: AgentEvent[]): Promise<void> {
+    await sleep((400 + Math.random() * 2100) / speed, signal);
+    await send(() => api.events.append.mutate({ sessionId, events }));
+  }
+
+  /** One LLM call: thinking, maybe a visible thought, then its cost and the message it produced. */
+  async function think(thought: string | undefined, say: string): Promise<void> {
+    await emit({ type: 'state', agentState: 'thinking', llmCallsInFlight: 1, toolCallsInFlight: 0 });
+    if (thought) await emit({ type: 'thought', text: thought });
+    // Messages people sent while the agent was busy get acknowledged in its next reply.
+    const notes = inbox.takeAll().map((text) => `You wrote ${quote(text)} — noted. `);
+    const inputTokens = 1800 + llmCalls++ * 1400 + Math.round(Math.random() * 900);
+    const outputTokens = 60 + Math.round(Math.random() * 640);
+    const usd = Math.round(inputTokens * 3 + outputTokens * 15) / 1e6;
+    await emit(
+      { type: 'cost', usd, inputTokens, outputTokens },
+      { type: 'assistant_message', text: notes.join('') + say },
+    );
+  }
+
+  /** One tool call and its result; returns whether the tool succeeded. */
+  async function useTool(step: DemoStep, fail: boolean): Promise<boolean> {
+    const callId = `call_${Math.random().toString(36).slice(2, 10)}`;
+    await emit(
+      { type: 'state', agentState: 'calling_tool', llmCallsInFlight: 0, toolCallsInFlight: 1 },
+      { type: 'tool_call', callId, tool: step.tool, args: step.args },
+    );
+    const output = fail && step.failure ? step.failure.output : step.output;
+    await emit({ type: 'tool_result', callId, tool: step.tool, ok: !fail, output });
+    return !fail;
+  }
+
+  async function finish(status: CompletionStatus, summary: string): Promise<void> {
+    await sleep((400 + Math.random() * 1000) / speed, signal);
+    await send(() => api.sessions.complete.mutate({ sessionId, status, summary }));
+    const seconds = Math.round((Date.now() - started) / 1000);
+    log(`end    ${sessionId}  ${status} after ${seconds} s: ${summary}`);
+  }
+
+  async function play(): Promise<void> {
+    for (const [i, step] of scenario.steps.entries()) {
+      await think(step.thought, step.say);
+      const fails = step.failure !== undefined && Math.random() < STEP_FAILS;
+      if (!(await useTool(step, fails)) && step.failure) {
+        await emit({ type: 'error', message: step.failure.error });
+        if (Math.random() >= RECOVERS) {
+          await think(undefined, `I can't get past this: ${step.failure.error}`);
+          return finish('failed', scenario.failedSummary);
+        }
+        await think('Work around it and try again.', `That failed (${step.failure.error}) Retrying.`);
+        await useTool(step, false);
+      }
+
+      const question = scenario.question;
+      if (question?.afterStep === i && Math.random() < ASKS) {
+        await think('This needs a decision from a person before I go on.', question.ask);
+        await emit({
+          type: 'state',
+          agentState: 'waiting_for_user',
+          llmCallsInFlight: 0,
+          toolCallsInFlight: 0,
+        });
+        const waitMs = REPLY_WAIT_MS / speed;
+        log(`wait   ${sessionId}  for a reply (up to ${Math.round(waitMs / 1000)} s)`);
+        const reply = await inbox.next(waitMs, signal);
+        if (inbox.ended) throw new SessionGone('completed while waiting');
+        if (reply === undefined) {
+          return finish('cancelled', `No reply within ${Math.round(waitMs / 1000)} s to: ${question.ask}`);
+        }
+        await think(`The user answered ${quote(reply)}.`, `You said ${quote(reply)}. ${question.onAnswer}`);
+      }
+    }
+    await think('Everything checks out; wrap up.', scenario.done);
+    await finish('succeeded', scenario.summary);
+  }
+
+  try {
+    await play();
+  } catch (err) {
+    if (err instanceof SessionGone) {
+      log(`end    ${sessionId}  ended elsewhere (${err.message.split('\n')[0]})`);
+      return;
+    }
+    if (signal.aborted) await cancelQuickly(api, sessionId, log);
+    throw err;
+  } finally {
+    inbox.close();
+  }
+}
+
+/** On shutdown, marks the open session cancelled so it does not look like it is still running. */
+async function cancelQuickly(
+  api: LivetrailClient['api'],
+  sessionId: string,
+  log: (line: string) => void,
+): Promise<void> {
+  const summary = 'Stopped: the demo agent was shut down.';
+  const cancelled = api.sessions.complete.mutate({ sessionId, status: 'cancelled', summary }).then(
+    () => true,
+    () => false,
+  );
+  // The server may be shutting down too; do not hold up the exit for it.
+  const timer = new AbortController();
+  const timeout = sleep(2000, timer.signal).then(
+    () => false,
+    () => false,
+  );
+  const ok = await Promise.race([cancelled, timeout]);
+  timer.abort();
+  if (ok) log(`end    ${sessionId}  cancelled (agent stopped)`);
+}

@@ -1,0 +1,87 @@
+import type { LivetrailClient } from '../../shared/createLivetrailClient.ts';
+
+/** What a person said in a session, as the agent sees it. */
+export interface UserMessageInbox {
+  /** Takes every message that arrived and was not taken yet. */
+  takeAll(): string[];
+  /**
+   * Waits for the next message; resolves `undefined` after `timeoutMs` or when the session ended.
+   * Rejects with the signal's reason if it aborts.
+   */
+  next(timeoutMs: number, signal: AbortSignal): Promise<string | undefined>;
+  /** True once the trail carried a `complete` event (possibly someone else's). */
+  readonly ended: boolean;
+  /** Unsubscribes. */
+  close(): void;
+}
+
+/**
+ * Subscribes to a session's trail and collects the `user_message` events people send to it (e.g.
+ * from the web app's reply box, or `sessions.sendMessage`). The subscription starts from seq 1, so a
+ * reply sent before the agent started listening is not lost; the client resumes after the last seq
+ * on reconnects, and seqs already seen are skipped in case the server resets the stream.
+ */
+export function watchUserMessages(api: LivetrailClient['api'], sessionId: string): UserMessageInbox {
+  const queue: string[] = [];
+  let lastSeq = 0;
+  let ended = false;
+  let wake: (() => void) | undefined;
+
+  const subscription = api.events.onEvents.subscribe(
+    { sessionId },
+    {
+      onData(message) {
+        // Events arrive tracked (`{ id, data }`, the id being the seq); a reset arrives bare.
+        const data = 'data' in message ? message.data : message;
+        if (data.kind !== 'event' || data.event.seq <= lastSeq) return;
+        lastSeq = data.event.seq;
+        if (data.event.type === 'user_message') queue.push(data.event.text);
+        if (data.event.type === 'complete') ended = true;
+        wake?.();
+      },
+      onError() {
+        // Only non-retryable errors land here (the session is gone); the agent finds out on its next append.
+        ended = true;
+        wake?.();
+      },
+    },
+  );
+
+  return {
+    get ended() {
+      return ended;
+    },
+    takeAll() {
+      return queue.splice(0);
+    },
+    next(timeoutMs, signal) {
+      return new Promise((resolve, reject) => {
+        const finish = () => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', onAbort);
+          wake = undefined;
+        };
+        const check = () => {
+          if (queue.length === 0 && !ended) return;
+          finish();
+          resolve(queue.shift());
+        };
+        const onAbort = () => {
+          finish();
+          reject(signal.reason);
+        };
+        const timer = setTimeout(() => {
+          finish();
+          resolve(undefined);
+        }, timeoutMs);
+        if (signal.aborted) return onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
+        wake = check;
+        check();
+      });
+    },
+    close() {
+      subscription.unsubscribe();
+    },
+  };
+}
