@@ -6,29 +6,35 @@ const envSchema = z
   .object({
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: int(0, 65535).default(3000),
-    LIVETRAIL_STORE: z.enum(['file', 'memory']).default('file'),
+    LIVETRAIL_STORE: z.enum(['file', 'memory', 'mongo']).default('file'),
+    MONGODB_URI: z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI')
+      .optional(),
+    MONGODB_DB: z
+      .string()
+      .regex(/^[^/\\. "$*<>:|?]{1,63}$/, 'must be a MongoDB database name')
+      .default('livetrail'),
     LIVETRAIL_DATA_DIR: z.string().min(1).default('./.livetrail-data'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    LIVETRAIL_SSE_PING_MS: int(1000, 600_000).default(10_000),
-    LIVETRAIL_SSE_INACTIVITY_MS: int(2000, 3_600_000).default(25_000),
     LIVETRAIL_STATIC_DIR: z.string().min(1).default('./dist/client'),
   })
-  .refine((c) => c.LIVETRAIL_SSE_PING_MS < c.LIVETRAIL_SSE_INACTIVITY_MS, {
-    path: ['LIVETRAIL_SSE_PING_MS'],
-    message: 'must be less than LIVETRAIL_SSE_INACTIVITY_MS (clients would reconnect between pings)',
+  .refine((c) => c.LIVETRAIL_STORE !== 'mongo' || c.MONGODB_URI !== undefined, {
+    path: ['MONGODB_URI'],
+    message: 'is required when LIVETRAIL_STORE=mongo (e.g. mongodb://127.0.0.1:27017/?replicaSet=rs0)',
   });
 
 /** The server's whole configuration, parsed once from the environment. */
 export interface Config {
   host: string;
   port: number;
-  store: 'file' | 'memory';
+  store: 'file' | 'memory' | 'mongo';
+  /** Connection string of the `mongo` store. */
+  mongoUri?: string;
+  /** Database of the `mongo` store. */
+  mongoDb: string;
   dataDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** SSE keep-alive comment interval. */
-  ssePingMs: number;
-  /** Clients reconnect when an SSE stream has been silent this long. */
-  sseInactivityMs: number;
   /** Where the built SPA lives. */
   staticDir: string;
 }
@@ -53,10 +59,10 @@ export function fromEnv(env: Record<string, string | undefined>): Config {
     host: c.HOST,
     port: c.PORT,
     store: c.LIVETRAIL_STORE,
+    mongoUri: c.MONGODB_URI,
+    mongoDb: c.MONGODB_DB,
     dataDir: c.LIVETRAIL_DATA_DIR,
     logLevel: c.LOG_LEVEL,
-    ssePingMs: c.LIVETRAIL_SSE_PING_MS,
-    sseInactivityMs: c.LIVETRAIL_SSE_INACTIVITY_MS,
     staticDir: c.LIVETRAIL_STATIC_DIR,
   };
 }

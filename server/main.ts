@@ -23,7 +23,9 @@ async function main(): Promise<void> {
   if (process.argv.includes('--build-if-stale')) {
     await ensureClientBuild(config.staticDir, (m) => process.stdout.write(`livetrail: ${m}\n`));
   }
-  const store = await createStore(config, log);
+  const store = await createStore(config, log).catch((err: unknown) =>
+    fail(`cannot open the ${config.store} store: ${(err as Error).message}`, 1),
+  );
   const app = await createLivetrailServer({ config, store, log }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'EADDRINUSE')
       fail(`port ${config.port} on ${config.host} is already in use (set PORT=…)`, 1);

@@ -1,5 +1,8 @@
 import { type Child, startChild } from './startChild.ts';
 
+/** A second signal within this long is the same request delivered twice, not an "I mean it". */
+const REPEAT_MS = 1500;
+
 /** Options of one supervised child. */
 export interface SuperviseOptions {
   /** A clean exit (code 0) leaves the other children running instead of stopping everything. */
@@ -38,12 +41,16 @@ export function createSupervisor(label: string): Supervisor {
     process.exit(code);
   }
 
+  let firstSignalAt = 0;
   function onSignal(signal: NodeJS.Signals): void {
     if (stopping) {
+      // One Ctrl-C often arrives twice: from the terminal and relayed by the tsx or npm above us.
+      if (Date.now() - firstSignalAt < REPEAT_MS) return;
       process.stderr.write(`${label}: ${signal} again, killing the children\n`);
       void Promise.all(children.map((c) => c.stop(0))).then(() => process.exit(130));
       return;
     }
+    firstSignalAt = Date.now();
     process.stderr.write(`${label}: ${signal}, stopping…\n`);
     void shutdown(0);
   }

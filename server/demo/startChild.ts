@@ -70,7 +70,7 @@ export function startChild(
       const timedOut = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), graceMs);
       });
-      if ((await Promise.race([exited, timedOut])) === 'timeout') {
+      if ((await Promise.race([exited, timedOut])) === 'timeout' && graceMs > 0) {
         process.stderr.write(`${name}: still running ${graceMs / 1000} s after SIGTERM, killing it\n`);
       }
       clearTimeout(timer);

@@ -10,6 +10,10 @@ export async function createStore(config: Config, log: Logger): Promise<EventSto
   switch (config.store) {
     case 'memory':
       return createMemoryStore({ warn });
+    case 'mongo': {
+      const { createMongoStore } = await import('./mongoStore.ts');
+      return createMongoStore({ uri: config.mongoUri!, dbName: config.mongoDb, log });
+    }
     case 'file': {
       const { journal, records } = await openFileJournal(config.dataDir, warn);
       return createMemoryStore({ kind: 'file', journal, initial: records, warn });

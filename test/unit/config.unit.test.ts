@@ -25,4 +25,21 @@ describe('config', () => {
     expect(() => fromEnv({ LIVETRAIL_STORE: 'postgres' })).toThrow(/LIVETRAIL_STORE="postgres"/);
     expect(() => fromEnv({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
   });
+
+  it('needs MONGODB_URI for the mongo store and checks its shape', () => {
+    expect(() => fromEnv({ LIVETRAIL_STORE: 'mongo' })).toThrow(
+      /MONGODB_URI.*required when LIVETRAIL_STORE=mongo/,
+    );
+    expect(() => fromEnv({ LIVETRAIL_STORE: 'mongo', MONGODB_URI: 'http://x' })).toThrow(
+      /MONGODB_URI="http:\/\/x"/,
+    );
+    expect(fromEnv({ LIVETRAIL_STORE: 'mongo', MONGODB_URI: 'mongodb://h:1/?replicaSet=rs0' })).toMatchObject(
+      {
+        store: 'mongo',
+        mongoUri: 'mongodb://h:1/?replicaSet=rs0',
+        mongoDb: 'livetrail',
+      },
+    );
+    expect(() => fromEnv({ MONGODB_DB: 'a/b' })).toThrow(/MONGODB_DB/);
+  });
 });

@@ -1,0 +1,118 @@
+import type { ChangeStream, Db, ResumeToken } from 'mongodb';
+import type { Logger } from '../logger.ts';
+import type { StoreChange } from './eventStore.ts';
+import { type EventBatchDoc, fromSessionDoc, type SessionDoc } from './mongoDocuments.ts';
+
+/** MongoDB's code for a resume point that has left the oplog. */
+const CHANGE_STREAM_HISTORY_LOST = 286;
+
+/** The process's one change stream, announcing every change as a StoreChange. */
+export interface MongoChangeFeed {
+  /** Whether the change stream is open right now. */
+  live(): boolean;
+  lastError(): string | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens ONE change stream on the database for this process (each open stream holds a pooled
+ * connection and makes the server scan the oplog, so never one per subscriber) and turns its
+ * changes into StoreChanges. The driver resumes by itself after network and resumable errors. On
+ * anything else it reopens — from its last resume token if it can, from now if history was lost —
+ * and then announces `resync` so every follower re-reads from the collections and misses nothing.
+ */
+export function openMongoChangeFeed(opts: {
+  db: Db;
+  emit: (change: StoreChange) => void;
+  log: Logger;
+  /** Pause between reopen attempts. @default 500 */
+  retryMs?: number;
+}): MongoChangeFeed {
+  const { db, emit, log, retryMs = 500 } = opts;
+  let stream: ChangeStream | undefined;
+  let token: ResumeToken | undefined;
+  let isLive = false;
+  let error: string | undefined;
+  let closed = false;
+  let sleeping: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
+
+  const pipeline = [
+    {
+      $match: {
+        'ns.coll': { $in: ['sessions', 'events'] },
+        operationType: { $in: ['insert', 'update', 'replace'] },
+      },
+    },
+  ];
+
+  function handle(change: Record<string, unknown>): void {
+    const ns = change.ns as { coll?: string } | undefined;
+    const doc = change.fullDocument as Record<string, unknown> | null | undefined;
+    if (!doc) return;
+    if (ns?.coll === 'events') {
+      const batch = doc as unknown as EventBatchDoc;
+      emit({ kind: 'events', sessionId: batch.sessionId, events: batch.events });
+    } else if (ns?.coll === 'sessions') {
+      emit({ kind: 'session', session: fromSessionDoc(doc as unknown as SessionDoc) });
+    }
+  }
+
+  async function run(): Promise<void> {
+    let reopened = false;
+    let failures = 0;
+    while (!closed) {
+      try {
+        stream = db.watch(pipeline, {
+          fullDocument: 'updateLookup',
+          ...(token !== undefined ? { resumeAfter: token } : {}),
+        });
+        // watch() is lazy: the first tryNext sends the aggregate, so the stream is really open.
+        let change = await stream.tryNext();
+        isLive = true;
+        error = undefined;
+        failures = 0;
+        if (reopened) emit({ kind: 'resync' });
+        for (;;) {
+          if (change) handle(change as unknown as Record<string, unknown>);
+          token = stream.resumeToken ?? token;
+          if (closed) return;
+          change = await stream.next();
+        }
+      } catch (err) {
+        isLive = false;
+        if (closed) return;
+        const e = err as { code?: number; message?: string };
+        error = e.message ?? String(err);
+        if (e.code === CHANGE_STREAM_HISTORY_LOST) token = undefined;
+        failures++;
+        log.warn(
+          { err: error, code: e.code, resumable: token !== undefined },
+          'change stream failed; reopening',
+        );
+        await stream?.close().catch(() => {});
+        reopened = true;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.min(10_000, retryMs * 2 ** Math.min(failures - 1, 5)));
+          sleeping = { timer, resolve };
+        });
+        sleeping = undefined;
+      }
+    }
+  }
+
+  void run();
+
+  return {
+    live: () => isLive,
+    lastError: () => error,
+    async close() {
+      closed = true;
+      if (sleeping) {
+        clearTimeout(sleeping.timer);
+        sleeping.resolve();
+      }
+      isLive = false;
+      await stream?.close().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import { MongoError, MongoNetworkError, MongoServerSelectionError } from 'mongodb';
+import { isLivetrailError, LivetrailError } from '../../shared/livetrailError.ts';
+
+/** MongoDB's duplicate-key error code. */
+export const DUPLICATE_KEY = 11000;
+
+/** Whether a driver error is a unique-index violation. */
+export function isDuplicateKey(err: unknown): boolean {
+  return err instanceof MongoError && err.code === DUPLICATE_KEY;
+}
+
+/**
+ * Maps a driver error to livetrail's: unreachable or failing storage is UNAVAILABLE (5xx-class, so
+ * streaming clients retry), with a message that says storage is the problem.
+ */
+export function toStoreError(err: unknown): unknown {
+  if (isLivetrailError(err)) return err;
+  if (err instanceof MongoServerSelectionError || err instanceof MongoNetworkError) {
+    return new LivetrailError('UNAVAILABLE', `storage unavailable: MongoDB unreachable (${err.message})`, {
+      cause: err,
+    });
+  }
+  if (err instanceof MongoError) {
+    return new LivetrailError(
+      'UNAVAILABLE',
+      `storage unavailable: MongoDB error ${err.code ?? ''} (${err.message})`,
+      {
+        cause: err,
+      },
+    );
+  }
+  return err;
+}
