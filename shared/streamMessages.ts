@@ -12,6 +12,12 @@ export type SessionStreamMessage =
   | { kind: 'event'; event: StoredEvent }
   | { kind: 'reset'; reason: ResetReason; headSeq: number };
 
+/** Only in the tab feed: the session's head when its stream (re)started, to show "catching up". */
+export interface HeadMessage {
+  kind: 'head';
+  headSeq: number;
+}
+
 /**
  * What `sessions.onChange` yields: first the sessions (all, or on resume those changed since the
  * client's last id), then each session's new state as it changes.
@@ -19,3 +25,31 @@ export type SessionStreamMessage =
 export type SessionListMessage =
   | { kind: 'snapshot'; sessions: Session[]; complete: boolean }
   | { kind: 'upsert'; session: Session };
+
+/**
+ * What `live.onFeed` yields: one tab's whole live view over one connection — the session list and
+ * the open session's trail, each message tagged with where it belongs.
+ */
+export type TabFeedMessage =
+  | { kind: 'list'; message: SessionListMessage }
+  | { kind: 'session'; sessionId: string; message: SessionStreamMessage | HeadMessage }
+  | { kind: 'session_missing'; sessionId: string };
+
+/** A tab feed position: the open session's last seq and the list's last activity (epoch ms). */
+export interface FeedCursor {
+  seq: number;
+  listMs: number | undefined;
+}
+
+/** Encodes a feed cursor as a tracked id: `<seq>.<listMs>` (either part may be empty). */
+export function formatFeedCursor(c: FeedCursor): string {
+  return `${c.seq}.${c.listMs ?? ''}`;
+}
+
+/** Decodes a feed id; null when malformed, undefined when absent. */
+export function parseFeedCursor(id: string | null | undefined): FeedCursor | null | undefined {
+  if (id === undefined || id === null || id === '') return undefined;
+  const m = /^(\d{1,15})\.(\d{1,15})?$/.exec(id);
+  if (!m) return null;
+  return { seq: Number(m[1]), listMs: m[2] === undefined ? undefined : Number(m[2]) };
+}

@@ -58,6 +58,7 @@ export async function servePlainSse(
       lastEventId,
       signal: abort.signal,
     })) {
+      if (message.kind === 'head') continue;
       const frame =
         message.kind === 'event'
           ? `id: ${message.event.seq}\nevent: ${message.event.type}\ndata: ${JSON.stringify(message.event)}\n\n`

@@ -1,6 +1,6 @@
 import type { StoredEvent } from '../../shared/agentEvent.ts';
 import { LivetrailError } from '../../shared/livetrailError.ts';
-import type { ResetReason, SessionStreamMessage } from '../../shared/streamMessages.ts';
+import type { HeadMessage, ResetReason, SessionStreamMessage } from '../../shared/streamMessages.ts';
 import type { EventStore } from '../store/eventStore.ts';
 import type { Hub } from './createHub.ts';
 
@@ -19,6 +19,8 @@ export interface StreamSessionOptions {
    * stream re-reads from the store, so a slow reader costs bounded memory. @default 2000
    */
   maxHeld?: number;
+  /** Start with `{ kind: 'head' }` so the client can show how far behind it is. @default false */
+  announceHead?: boolean;
 }
 
 /** Parses a resume position: a non-negative integer, or undefined when absent; null when malformed. */
@@ -35,7 +37,9 @@ export function parseLastEventId(id: string | number | null | undefined): number
  * events that arrive ahead of a hole are held back until the hole is filled from the store. A
  * `lastEventId` that is malformed or beyond the head yields a reset, then the whole trail.
  */
-export async function* streamSessionEvents(opts: StreamSessionOptions): AsyncGenerator<SessionStreamMessage> {
+export async function* streamSessionEvents(
+  opts: StreamSessionOptions,
+): AsyncGenerator<SessionStreamMessage | HeadMessage> {
   const { store, hub, sessionId, signal, pageSize = 500, maxHeld = 2000 } = opts;
   const session = await store.getSession(sessionId);
   if (!session) throw new LivetrailError('NOT_FOUND', `sessionId: no session ${sessionId}`);
@@ -69,6 +73,7 @@ export async function* streamSessionEvents(opts: StreamSessionOptions): AsyncGen
 
   try {
     if (reset) yield { kind: 'reset', reason: reset, headSeq: session.lastSeq };
+    if (opts.announceHead) yield { kind: 'head', headSeq: session.lastSeq };
     let readStore = true;
     let lookedForHole = false;
     while (!signal?.aborted) {

@@ -52,6 +52,7 @@ export const eventsRouter = router({
           signal,
         });
         for await (const message of stream) {
+          if (message.kind === 'head') continue;
           yield message.kind === 'event' ? tracked(String(message.event.seq), message) : message;
         }
       } catch (err) {

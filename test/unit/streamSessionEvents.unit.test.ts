@@ -3,7 +3,7 @@ import type { Hub } from '../../server/hub/createHub.ts';
 import { parseLastEventId, streamSessionEvents } from '../../server/hub/streamSessionEvents.ts';
 import { createMemoryStore } from '../../server/store/memoryStore.ts';
 import type { StoredEvent } from '../../shared/agentEvent.ts';
-import type { SessionStreamMessage } from '../../shared/streamMessages.ts';
+import type { HeadMessage, SessionStreamMessage } from '../../shared/streamMessages.ts';
 
 /** A hub driven by hand, so tests can deliver live events late, early or out of order. */
 function manualHub() {
@@ -28,7 +28,7 @@ function manualHub() {
 }
 
 /** Pulls from the stream in the background and records seqs. */
-function drain(stream: AsyncGenerator<SessionStreamMessage>) {
+function drain(stream: AsyncGenerator<SessionStreamMessage | HeadMessage>) {
   const seqs: number[] = [];
   const done = (async () => {
     for await (const m of stream) if (m.kind === 'event') seqs.push(m.event.seq);

@@ -1,0 +1,111 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  createLivetrailClient,
+  type LivetrailClient,
+  type Transport,
+} from '../../shared/createLivetrailClient.ts';
+import { nodeTransports } from '../../shared/nodeTransports.ts';
+import { parseFeedCursor, type TabFeedMessage } from '../../shared/streamMessages.ts';
+import { type Collected, collectSubscription } from '../support/collectSubscription.ts';
+import { dropConnections, startTestServer } from '../support/startTestServer.ts';
+
+const eventSeqs = (c: Collected<TabFeedMessage>) =>
+  c.data.flatMap((m) => (m.kind === 'session' && m.message.kind === 'event' ? [m.message.event.seq] : []));
+
+describe.each<Transport>(['sse', 'ws'])('live.onFeed over %s', (transport) => {
+  let app: Awaited<ReturnType<typeof startTestServer>>;
+  let client: LivetrailClient;
+  let sub: Collected<TabFeedMessage> | undefined;
+  beforeEach(async () => {
+    app = await startTestServer();
+    client = createLivetrailClient({ url: app.url, transport, ...nodeTransports, retryDelayMs: () => 50 });
+  });
+  afterEach(async () => {
+    sub?.unsubscribe();
+    client.close();
+    await app.stop();
+  });
+
+  it('carries the session list and the open session over one subscription', async () => {
+    const open = await app.store.createSession({ title: 'open', agent: 'a' });
+    await app.store.append(open.id, [
+      { type: 'thought', text: '1' },
+      { type: 'thought', text: '2' },
+    ]);
+    sub = collectSubscription<TabFeedMessage>((h) =>
+      client.api.live.onFeed.subscribe({ sessionId: open.id }, h),
+    );
+    await vi.waitFor(() => expect(eventSeqs(sub!)).toEqual([1, 2]));
+    expect(sub.data).toContainEqual({
+      kind: 'session',
+      sessionId: open.id,
+      message: { kind: 'head', headSeq: 2 },
+    });
+    expect(sub.data.some((m) => m.kind === 'list' && m.message.kind === 'snapshot')).toBe(true);
+    const other = await app.store.createSession({ title: 'other', agent: 'a' });
+    await app.store.append(open.id, [{ type: 'thought', text: '3' }]);
+    await vi.waitFor(() => {
+      expect(eventSeqs(sub!)).toEqual([1, 2, 3]);
+      expect(
+        sub!.data.some(
+          (m) => m.kind === 'list' && m.message.kind === 'upsert' && m.message.session.id === other.id,
+        ),
+      ).toBe(true);
+    });
+    // Every id carries both positions.
+    const last = parseFeedCursor(sub.ids.at(-1));
+    expect(last).toMatchObject({ seq: 3 });
+    expect(last!.listMs).toBeGreaterThan(0);
+  });
+
+  it('resumes both positions after a dropped connection, without duplicates', async () => {
+    const open = await app.store.createSession({ title: 'open', agent: 'a' });
+    await app.store.append(open.id, [{ type: 'thought', text: '1' }]);
+    sub = collectSubscription<TabFeedMessage>((h) =>
+      client.api.live.onFeed.subscribe({ sessionId: open.id }, h),
+    );
+    await vi.waitFor(() => expect(eventSeqs(sub!)).toEqual([1]));
+    dropConnections(app);
+    await app.store.append(open.id, [
+      { type: 'thought', text: '2' },
+      { type: 'thought', text: '3' },
+    ]);
+    await vi.waitFor(() => expect(eventSeqs(sub!)).toEqual([1, 2, 3]), { timeout: 8000 });
+    // The list resumed from its cursor: later snapshots are partial, not the whole list again.
+    const snapshots = sub.data.filter((m) => m.kind === 'list' && m.message.kind === 'snapshot');
+    expect(snapshots.length).toBeGreaterThanOrEqual(2);
+    expect(
+      snapshots
+        .slice(1)
+        .every((m) => m.kind === 'list' && m.message.kind === 'snapshot' && !m.message.complete),
+    ).toBe(true);
+  });
+
+  it('reports a missing session in-stream and keeps the list live', async () => {
+    sub = collectSubscription<TabFeedMessage>((h) =>
+      client.api.live.onFeed.subscribe({ sessionId: 'nosuchsession' }, h),
+    );
+    await vi.waitFor(() =>
+      expect(sub!.data).toContainEqual({ kind: 'session_missing', sessionId: 'nosuchsession' }),
+    );
+    const created = await app.store.createSession({ title: 'later', agent: 'a' });
+    await vi.waitFor(() =>
+      expect(
+        sub!.data.some(
+          (m) => m.kind === 'list' && m.message.kind === 'upsert' && m.message.session.id === created.id,
+        ),
+      ).toBe(true),
+    );
+    expect(sub.errors).toEqual([]);
+  });
+
+  it('leaves no listener behind after unsubscribe', async () => {
+    const open = await app.store.createSession({ title: 'open', agent: 'a' });
+    sub = collectSubscription<TabFeedMessage>((h) =>
+      client.api.live.onFeed.subscribe({ sessionId: open.id }, h),
+    );
+    await vi.waitFor(() => expect(app.hub.listenerCount()).toBe(4));
+    sub.unsubscribe();
+    await vi.waitFor(() => expect(app.hub.listenerCount()).toBe(0));
+  });
+});
