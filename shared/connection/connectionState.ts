@@ -73,6 +73,8 @@ export type ConnectionEvent =
   | { type: 'online' }
   /** Time to see whether SSE works again (auto mode, on WebSocket). */
   | { type: 'probe_sse' }
+  /** Open a fresh stream now (what to follow changed). */
+  | { type: 'restart' }
   | { type: 'stop' };
 
 /** Full-jitter exponential backoff: uniform in [floor, min(cap, floor·2^attempt)]. */
@@ -177,6 +179,8 @@ export function nextConnectionState(
     case 'online':
       // Back online: reconnect at once; the old stream may be dead without knowing it.
       return s.status === 'offline' ? { ...c, attempt: 0, status: 'connecting' } : s;
+    case 'restart':
+      return s.status === 'offline' ? s : { ...c, status: 'connecting' };
     case 'probe_sse':
       return c.mode === 'auto' && c.transport === 'ws' && isLive(s)
         ? { ...c, transport: 'sse', sseFailures: policy.sseFailuresBeforeFallback - 1, status: 'connecting' }
