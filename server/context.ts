@@ -7,4 +7,6 @@ export interface Context {
   store: EventStore;
   hub: Hub;
   log: Logger;
+  /** Over WebSocket: resolves when the socket can take more (see createSocketGate). */
+  waitForCapacity?: (signal?: AbortSignal) => Promise<void>;
 }

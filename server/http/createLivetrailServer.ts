@@ -10,6 +10,7 @@ import { createHub, type Hub } from '../hub/createHub.ts';
 import type { Logger } from '../logger.ts';
 import { appRouter } from '../routers/_app.ts';
 import type { EventStore } from '../store/eventStore.ts';
+import { createSocketGate, type SocketGateOptions } from './createSocketGate.ts';
 import { PLAIN_SSE_PATH, servePlainSse } from './plainSseRoute.ts';
 import { sendError, sendJson } from './sendJson.ts';
 import { serveStatic } from './serveStatic.ts';
@@ -34,6 +35,7 @@ export async function createLivetrailServer(opts: {
   config: Config;
   store: EventStore;
   log: Logger;
+  socketGate?: SocketGateOptions;
 }): Promise<LivetrailServer> {
   const { config, store, log } = opts;
   const hub = createHub(store);
@@ -88,7 +90,8 @@ export async function createLivetrailServer(opts: {
   const wsHandler = applyWSSHandler({
     wss,
     router: appRouter,
-    createContext,
+    // One context per socket, carrying that socket's backpressure gate.
+    createContext: ({ res }) => ({ ...ctx, waitForCapacity: createSocketGate(res, opts.socketGate) }),
     onError,
     keepAlive: { enabled: true, pingMs: 10_000, pongWaitMs: 5_000 },
   });

@@ -53,6 +53,7 @@ export const eventsRouter = router({
         });
         for await (const message of stream) {
           if (message.kind === 'head') continue;
+          await ctx.waitForCapacity?.(signal);
           yield message.kind === 'event' ? tracked(String(message.event.seq), message) : message;
         }
       } catch (err) {

@@ -17,7 +17,10 @@ export const liveRouter = router({
           lastEventId: input.lastEventId,
           signal,
         });
-        for await (const { cursor, message } of feed) yield tracked(formatFeedCursor(cursor), message);
+        for await (const { cursor, message } of feed) {
+          await ctx.waitForCapacity?.(signal);
+          yield tracked(formatFeedCursor(cursor), message);
+        }
       } catch (err) {
         throw toTRPCError(err);
       }

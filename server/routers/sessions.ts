@@ -62,6 +62,7 @@ export const sessionsRouter = router({
             .map((s) => s.lastActivityAt)
             .sort()
             .at(-1);
+          await ctx.waitForCapacity?.(signal);
           yield newest ? tracked(newest, message) : message;
         }
       } catch (err) {

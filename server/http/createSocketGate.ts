@@ -1,0 +1,35 @@
+import type { WebSocket } from 'ws';
+
+/** Options of a socket gate. */
+export interface SocketGateOptions {
+  /** Bytes queued on the socket above which sending pauses. @default 1 MiB */
+  highWaterBytes?: number;
+  /** A reader still over the mark after this long is disconnected; it resumes from its last id. @default 15000 */
+  maxStallMs?: number;
+  /** @default 25 */
+  pollMs?: number;
+}
+
+/**
+ * Backpressure for WebSocket subscriptions (tRPC's WS handler sends without looking): before each
+ * message a stream awaits the gate, which waits while the socket has more than the high-water mark
+ * queued and terminates a reader that stays stuck. Memory per slow reader stays bounded: the queued
+ * bytes plus the stream's bounded hold-back.
+ */
+export function createSocketGate(
+  ws: Pick<WebSocket, 'bufferedAmount' | 'terminate' | 'readyState'>,
+  options: SocketGateOptions = {},
+) {
+  const { highWaterBytes = 1024 * 1024, maxStallMs = 15_000, pollMs = 25 } = options;
+  return async function waitForCapacity(signal?: AbortSignal): Promise<void> {
+    if (ws.bufferedAmount <= highWaterBytes) return;
+    const started = Date.now();
+    while (ws.bufferedAmount > highWaterBytes && !signal?.aborted && ws.readyState === 1) {
+      if (Date.now() - started > maxStallMs) {
+        ws.terminate();
+        return;
+      }
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+  };
+}
