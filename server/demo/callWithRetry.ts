@@ -18,6 +18,15 @@ function isTransient(err: unknown): boolean {
   return status === undefined || status >= 500;
 }
 
+/** The most specific reason in an error's cause chain: `ECONNREFUSED` says more than "fetch failed". */
+function describe(err: unknown): string {
+  let reason = String((err as Error)?.message ?? err).split('\n')[0] ?? '';
+  for (let e = err as { cause?: unknown; code?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code)) reason = e.code;
+  }
+  return reason;
+}
+
 /**
  * Runs `call` until it succeeds, waiting with full-jitter backoff (1 s up to `maxDelayMs`) while the
  * server is down or overloaded. Caller mistakes (4xx) are rethrown at once. A mutation whose response
@@ -32,7 +41,7 @@ export async function callWithRetry<T>(call: () => Promise<T>, opts: RetryOption
       if (opts.signal.aborted || !isTransient(err)) throw err;
       const cap = Math.min(maxDelayMs, 1000 * 2 ** attempt);
       const delay = 1000 + Math.random() * Math.max(0, cap - 1000);
-      const reason = (err as Error).message.split('\n')[0];
+      const reason = describe(err);
       opts.log(`server unavailable (${reason}); retrying in ${(delay / 1000).toFixed(1)} s`);
       await sleep(delay, opts.signal);
     }

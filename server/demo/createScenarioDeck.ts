@@ -1,23 +1,27 @@
 import type { DemoScenario } from './demoScenarios.ts';
 
+function shuffled(scenarios: readonly DemoScenario[]): DemoScenario[] {
+  const deck = [...scenarios];
+  for (let i = deck.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [deck[i], deck[j]] = [deck[j]!, deck[i]!];
+  }
+  return deck;
+}
+
 /**
  * Deals scenarios like a shuffled deck shared by all agents: every script is played once before any
- * repeats, so agents running side by side rarely work on the same task at the same time.
+ * repeats, so agents running side by side rarely work on the same task at the same time. The deal
+ * skips the caller's previous scenario, so no agent plays the same script twice in a row.
  */
-export function createScenarioDeck(scenarios: readonly DemoScenario[]): () => DemoScenario {
-  let deck: DemoScenario[] = [];
-  let last: DemoScenario | undefined;
-  return function dealScenario() {
-    if (deck.length === 0) {
-      deck = [...scenarios];
-      // Fisher–Yates, then keep the previous deck's last card off the top so nothing plays twice in a row.
-      for (let i = deck.length - 1; i > 0; i--) {
-        const j = Math.floor(Math.random() * (i + 1));
-        [deck[i], deck[j]] = [deck[j]!, deck[i]!];
-      }
-      if (deck.length > 1 && deck.at(-1) === last) deck.unshift(deck.pop()!);
-    }
-    last = deck.pop()!;
-    return last;
+export function createScenarioDeck(
+  scenarios: readonly DemoScenario[],
+): (previous?: DemoScenario) => DemoScenario {
+  const deck: DemoScenario[] = [];
+  return function dealScenario(previous) {
+    if (!deck.some((s) => s !== previous)) deck.unshift(...shuffled(scenarios));
+    // Take the top card, or the highest one that differs from the previous (the deck is used top-down).
+    const i = deck.findLastIndex((s) => s !== previous);
+    return deck.splice(i === -1 ? deck.length - 1 : i, 1)[0]!;
   };
 }

@@ -34,11 +34,16 @@ export function createSupervisor(label: string): Supervisor {
   const children: Child[] = [];
   let stopping = false;
 
-  async function shutdown(code: number): Promise<never> {
+  let shuttingDown: Promise<never> | undefined;
+  function shutdown(code: number): Promise<never> {
     stopping = true;
-    // Last started first: dependants (agents, the dev UI) go before what they talk to.
-    for (const child of [...children].reverse()) await child.stop();
-    process.exit(code);
+    // The first reason wins: a child dying and a failed health check may both ask for it.
+    shuttingDown ??= (async () => {
+      // Last started first: dependants (agents, the dev UI) go before what they talk to.
+      for (const child of [...children].reverse()) await child.stop();
+      process.exit(code);
+    })();
+    return shuttingDown;
   }
 
   let firstSignalAt = 0;

@@ -38,9 +38,13 @@ async function main(): Promise<number> {
 
   const client = createLivetrailClient({ url: flags.url, ...nodeTransports });
   const stop = new AbortController();
+  let stoppedAt = 0;
   const onSignal = () => {
-    // A second Ctrl-C means "now": skip cancelling the open sessions.
-    if (stop.signal.aborted) process.exit(130);
+    // A second Ctrl-C means "now": skip cancelling the open sessions. One within a moment of the first
+    // is the same Ctrl-C relayed by a parent (npm, tsx, timeout), not a second press.
+    if (stop.signal.aborted && Date.now() - stoppedAt > 1500) process.exit(130);
+    if (stop.signal.aborted) return;
+    stoppedAt = Date.now();
     stop.abort(new Error('stopped'));
   };
   process.on('SIGINT', onSignal);

@@ -111,7 +111,10 @@ export async function playDemoSession(opts: PlayDemoSessionOptions): Promise<voi
           await think(undefined, `I can't get past this: ${step.failure.error}`);
           return finish('failed', scenario.failedSummary);
         }
-        await think('Work around it and try again.', `That failed (${step.failure.error}) Retrying.`);
+        await think(
+          'Work around it and try again.',
+          `That failed: ${step.failure.error} Working around it and retrying.`,
+        );
         await useTool(step, false);
       }
 

@@ -26,6 +26,16 @@ function fail(line: string): never {
   process.exit(2);
 }
 
+/** Whether anything answers HTTP at `url`. */
+async function answers(url: string): Promise<boolean> {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(1000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Polls /healthz until it answers 200; throws with the last problem seen if it never does. */
 async function waitUntilHealthy(url: string, server: Child, withinMs: number): Promise<void> {
   const deadline = Date.now() + withinMs;
@@ -69,6 +79,9 @@ async function main(): Promise<void> {
   }
   if (config.port === 0) fail('PORT=0 picks a random port the agents could not find; set a port');
   const url = localUrl(config.host, config.port);
+
+  // Otherwise the health check could pass against whatever already holds the port.
+  if (await answers(url)) fail(`something is already listening on ${url} (set PORT=…)`);
 
   const supervisor = createSupervisor('demo');
   // The agents' lines are the show; the server's JSON logs would drown them unless asked for.

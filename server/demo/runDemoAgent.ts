@@ -10,8 +10,8 @@ export interface RunDemoAgentOptions {
   name: string;
   /** Pace multiplier. */
   speed: number;
-  /** Which script the next session plays. */
-  nextScenario: () => DemoScenario;
+  /** Which script the next session plays, given the one this agent played last. */
+  nextScenario: (previous?: DemoScenario) => DemoScenario;
   /** Sessions to play before returning; 0 means until aborted. */
   sessions: number;
   /** Aborting stops the agent: its open session is cancelled and the promise resolves. */
@@ -25,12 +25,13 @@ export interface RunDemoAgentOptions {
  */
 export async function runDemoAgent(opts: RunDemoAgentOptions): Promise<void> {
   const { speed, signal, log } = opts;
+  let scenario: DemoScenario | undefined;
   try {
     // Staggered starts keep several agents from moving in lockstep.
     await sleep((Math.random() * 4000) / speed, signal);
     for (let played = 0; opts.sessions === 0 || played < opts.sessions; played++) {
       if (played > 0) await sleep((3000 + Math.random() * 5000) / speed, signal);
-      const scenario = opts.nextScenario();
+      scenario = opts.nextScenario(scenario);
       try {
         await playDemoSession({ api: opts.api, agent: opts.name, scenario, speed, signal, log });
       } catch (err) {
