@@ -10,9 +10,15 @@ function manualHub() {
   const events = new Set<(e: StoredEvent[]) => void>();
   const resyncs = new Set<() => void>();
   const hub: Hub = {
-    onSessionEvents: (_id, l) => (events.add(l), () => events.delete(l)),
+    onSessionEvents(_id, l) {
+      events.add(l);
+      return () => events.delete(l);
+    },
     onSessionChange: () => () => {},
-    onResync: (l) => (resyncs.add(l), () => resyncs.delete(l)),
+    onResync(l) {
+      resyncs.add(l);
+      return () => resyncs.delete(l);
+    },
     listenerCount: () => events.size + resyncs.size,
     close: () => {},
   };

@@ -1,0 +1,16 @@
+import type { StoredEvent } from '../../shared/agentEvent.ts';
+
+/**
+ * The seqs the timeline should show as rows for a trail, in order: every event except `state` and
+ * `cost` (they only feed the call-status bar) and `tool_result`s whose `tool_call` is in the trail
+ * (the call's row holds its result).
+ */
+export function expectedRowSeqs(events: readonly StoredEvent[]): number[] {
+  const calls = new Set(events.flatMap((e) => (e.type === 'tool_call' ? [e.callId] : [])));
+  return events
+    .filter((e) => {
+      if (e.type === 'state' || e.type === 'cost') return false;
+      return !(e.type === 'tool_result' && calls.has(e.callId));
+    })
+    .map((e) => e.seq);
+}
