@@ -1,0 +1,110 @@
+import { createEffect, createMemo, createSignal, Match, onCleanup, Show, Switch } from 'solid-js';
+import type { LivetrailClient } from '../../shared/createLivetrailClient.ts';
+import { isFinished, type Session } from '../../shared/session.ts';
+import type { ConnectionEvent } from '../state/connectionStatus.ts';
+import { createSessionTrail } from '../state/createSessionTrail.ts';
+import { isNotFoundError } from '../state/isNotFoundError.ts';
+import { CallStatusBar } from './CallStatusBar.tsx';
+import { Composer } from './Composer.tsx';
+import { EmptyState } from './EmptyState.tsx';
+import { StatusBadge } from './StatusBadge.tsx';
+import { Timeline } from './Timeline.tsx';
+
+/**
+ * One session: its call-status bar, timeline and composer. Mount it keyed on the session id; its
+ * subscription lives exactly as long as it does.
+ */
+export function SessionView(props: {
+  api: LivetrailClient['api'];
+  sessionId: string;
+  /** The session as the live list has it, when the list has it. */
+  listed?: Session;
+  report: (event: ConnectionEvent) => void;
+}) {
+  const trail = createSessionTrail(props.api, props.sessionId, props.report);
+  const [fetched, setFetched] = createSignal<Session>();
+  const [missing, setMissing] = createSignal(false);
+  // A deep link can arrive before the list (or name a session the list has never heard of).
+  if (!props.listed) {
+    props.api.sessions.get
+      .query({ sessionId: props.sessionId })
+      .then(setFetched)
+      .catch((err: unknown) => {
+        if (isNotFoundError(err)) setMissing(true);
+      });
+  }
+  const meta = () => props.listed ?? fetched();
+
+  // The bar shows the fold of the events this viewer received; the name and creation come from the list.
+  const session = createMemo((): Session => {
+    const { folded } = trail.trail();
+    const m = meta();
+    return m ? { ...folded, title: m.title, agent: m.agent, createdAt: m.createdAt } : folded;
+  });
+  // Until this viewer holds events of its own, the list's (or the server's) status is the better guess.
+  const status = () => (trail.trail().events.length > 0 ? session().status : (meta()?.status ?? 'running'));
+  const finished = () => isFinished(status());
+
+  createEffect(() => {
+    const title = meta()?.title;
+    document.title = title ? `${title} · livetrail` : 'livetrail';
+  });
+  onCleanup(() => {
+    document.title = 'livetrail';
+  });
+
+  // Whoever sends a message wants to see it (and the reply) arrive, even if they had scrolled up.
+  const [sent, setSent] = createSignal(0);
+  const send = async (text: string) => {
+    await props.api.sessions.sendMessage.mutate({ sessionId: props.sessionId, text });
+    setSent((n) => n + 1);
+  };
+
+  return (
+    <Switch>
+      <Match when={trail.phase() === 'not_found' || missing()}>
+        <EmptyState title="Session not found">
+          <p>
+            No session has the id <code>{props.sessionId}</code>. The link may be wrong or the session may
+            live on another server — pick one from the list.
+          </p>
+        </EmptyState>
+      </Match>
+      <Match when={true}>
+        <section class="session" aria-label={meta()?.title ?? 'Session'}>
+          <div class="session-head">
+            <h2 class="session-heading">{meta()?.title ?? 'Loading session…'}</h2>
+            <Show when={meta()}>{(m) => <span class="session-head-agent">{m().agent}</span>}</Show>
+            <StatusBadge status={status()} />
+          </div>
+          <CallStatusBar session={session()} />
+          <Show when={trail.trail().wasReset}>
+            <p class="notice notice-warn" data-testid="reset-notice" role="status">
+              History could not be resumed — reloaded the session
+            </p>
+          </Show>
+          <Show when={trail.phase() === 'error'}>
+            <p class="notice notice-error" role="alert" data-testid="trail-error">
+              The live trail stopped: {trail.error()}. Reload the page to try again.
+            </p>
+          </Show>
+          <Timeline
+            events={trail.trail().events}
+            followToken={sent()}
+            placeholder={
+              trail.phase() === 'loading'
+                ? 'Loading the trail…'
+                : 'No events yet — they appear here as the agent works.'
+            }
+          />
+          <Composer
+            onSend={send}
+            disabledReason={
+              finished() ? `This session has ended (${status()}); it no longer accepts messages.` : undefined
+            }
+          />
+        </section>
+      </Match>
+    </Switch>
+  );
+}

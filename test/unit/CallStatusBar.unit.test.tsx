@@ -1,0 +1,54 @@
+import { cleanup, render, screen } from '@solidjs/testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CallStatusBar } from '../../client/components/CallStatusBar.tsx';
+import type { AgentEvent } from '../../shared/agentEvent.ts';
+import { initialSession, reduceSession } from '../../shared/reduceSession.ts';
+
+function folded(events: AgentEvent[]) {
+  const start = initialSession({ id: 's1', title: 't', agent: 'a', createdAt: '2026-01-01T00:00:00.000Z' });
+  return events.reduce(
+    (s, e, i) => reduceSession(s, { ...e, sessionId: 's1', seq: i + 1, ts: '2026-01-01T00:00:01.000Z' }),
+    start,
+  );
+}
+
+function stat(name: string): string | null | undefined {
+  return screen.getByTestId('call-status').querySelector(`[data-stat=${name}]`)?.textContent;
+}
+
+afterEach(cleanup);
+
+describe('CallStatusBar', () => {
+  it('shows agent state, calls in flight, cost and token totals', () => {
+    const session = folded([
+      { type: 'cost', usd: 0.0123, inputTokens: 1000, outputTokens: 200 },
+      { type: 'cost', usd: 0.002, inputTokens: 500, outputTokens: 50 },
+      { type: 'tool_call', callId: 'c1', tool: 'bash', args: {} },
+      { type: 'state', agentState: 'calling_tool', llmCallsInFlight: 2, toolCallsInFlight: 1 },
+    ]);
+    render(() => <CallStatusBar session={session} />);
+    expect(stat('agent-state')).toBe('calling tool');
+    expect(stat('llm-in-flight')).toBe('2');
+    expect(stat('tools-in-flight')).toBe('1');
+    expect(stat('cost')).toBe('$0.0143');
+    expect(stat('tokens-in')).toBe('1,500');
+    expect(stat('tokens-out')).toBe('250');
+    expect(stat('llm-calls')).toBe('2');
+    expect(stat('tool-calls')).toBe('1');
+  });
+
+  it('shows costs from a dollar up with two decimals', () => {
+    render(() => (
+      <CallStatusBar session={folded([{ type: 'cost', usd: 12.345, inputTokens: 0, outputTokens: 0 }])} />
+    ));
+    expect(stat('cost')).toBe('$12.35');
+  });
+
+  it('says waiting for you when the agent waits for the user', () => {
+    const session = folded([
+      { type: 'state', agentState: 'waiting_for_user', llmCallsInFlight: 0, toolCallsInFlight: 0 },
+    ]);
+    render(() => <CallStatusBar session={session} />);
+    expect(stat('agent-state')).toBe('waiting for you');
+  });
+});
