@@ -75,6 +75,8 @@ export type ConnectionEvent =
   | { type: 'probe_sse' }
   /** Open a fresh stream now (what to follow changed). */
   | { type: 'restart' }
+  /** Change how the transport is chosen (e.g. this tab got or lost its SSE slot). */
+  | { type: 'set_mode'; mode: TransportMode }
   | { type: 'stop' };
 
 /** Full-jitter exponential backoff: uniform in [floor, min(cap, floor·2^attempt)]. */
@@ -179,6 +181,23 @@ export function nextConnectionState(
     case 'online':
       // Back online: reconnect at once; the old stream may be dead without knowing it.
       return s.status === 'offline' ? { ...c, attempt: 0, status: 'connecting' } : s;
+    case 'set_mode': {
+      if (e.mode === c.mode) return s;
+      const transport: Transport = e.mode === 'ws' ? 'ws' : 'sse';
+      const next = { ...c, mode: e.mode, sseFailures: 0 };
+      // Reconnect on the new transport only if it differs and we are not waiting out a failure.
+      if (
+        transport === c.transport ||
+        s.status === 'idle' ||
+        s.status === 'offline' ||
+        s.status === 'failed'
+      ) {
+        return { ...s, ...next } as ConnectionState;
+      }
+      return s.status === 'reconnecting'
+        ? { ...s, ...next, transport }
+        : { ...next, transport, status: 'connecting' };
+    }
     case 'restart':
       return s.status === 'offline' ? s : { ...c, status: 'connecting' };
     case 'probe_sse':

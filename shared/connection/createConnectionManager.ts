@@ -66,6 +66,8 @@ export interface ConnectionManager {
   /** Ends the current attempt and opens a new one at once (e.g. the input changed). */
   restart(): void;
   retryNow(): void;
+  /** Changes how the transport is chosen; reconnects if the transport changes. */
+  setMode(mode: TransportMode): void;
   close(): void;
 }
 
@@ -244,6 +246,7 @@ export function createConnectionManager(opts: ConnectionManagerOptions): Connect
       } else dispatch({ type: 'retry_now' });
     },
     retryNow: () => dispatch({ type: 'retry_now' }),
+    setMode: (mode) => dispatch({ type: 'set_mode', mode }),
     close() {
       stopNetwork();
       dispatch({ type: 'stop' });

@@ -147,4 +147,28 @@ describe('nextConnectionState', () => {
   it('retries at once on retry_now', () => {
     expect(run([{ type: 'start' }, err(0, 1), { type: 'retry_now' }]).status).toBe('connecting');
   });
+
+  it('moves to the transport a new mode asks for, and keeps waiting out a failure', () => {
+    const onSse = run([{ type: 'start' }, { type: 'opened', now: 0 }]);
+    expect(run([{ type: 'set_mode', mode: 'ws' }], onSse)).toMatchObject({
+      status: 'connecting',
+      transport: 'ws',
+      mode: 'ws',
+    });
+    const waiting = run([err(0, 1)], onSse);
+    expect(run([{ type: 'set_mode', mode: 'ws' }], waiting)).toMatchObject({
+      status: 'reconnecting',
+      transport: 'ws',
+    });
+    const onWs = run([{ type: 'start' }, { type: 'opened', now: 0 }], initialConnectionState('ws'));
+    expect(run([{ type: 'set_mode', mode: 'auto' }], onWs)).toMatchObject({
+      status: 'connecting',
+      transport: 'sse',
+      mode: 'auto',
+    });
+    expect(run([{ type: 'set_mode', mode: 'sse' }], onSse)).toMatchObject({
+      status: 'connected',
+      mode: 'sse',
+    });
+  });
 });
