@@ -50,9 +50,9 @@ export function fromEnv(env: Record<string, string | undefined>): Config {
   const parsed = envSchema.safeParse(blanksRemoved);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new Error(
-      `bad config: ${issue.path.join('.')}=${JSON.stringify(env[String(issue.path[0])])}: ${issue.message}`,
-    );
+    const value = env[String(issue.path[0])];
+    const shown = value === undefined ? '' : `=${JSON.stringify(value)}`;
+    throw new Error(`bad config: ${issue.path.join('.')}${shown}: ${issue.message}`);
   }
   const c = parsed.data;
   return {

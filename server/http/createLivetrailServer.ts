@@ -86,6 +86,14 @@ export async function createLivetrailServer(opts: {
     });
   });
 
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  // Attached only once listening: before that it would re-emit a taken port as its own error.
   const wss = new WebSocketServer({ server, path: '/ws', maxPayload: LIMITS.bodyBytes });
   const wsHandler = applyWSSHandler({
     wss,
@@ -96,13 +104,6 @@ export async function createLivetrailServer(opts: {
     keepAlive: { enabled: true, pingMs: 10_000, pongWaitMs: 5_000 },
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 
