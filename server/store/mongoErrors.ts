@@ -13,21 +13,22 @@ export function isDuplicateKey(err: unknown): boolean {
  * Maps a driver error to livetrail's: unreachable or failing storage is UNAVAILABLE (5xx-class, so
  * streaming clients retry), with a message that says storage is the problem.
  */
-export function toStoreError(err: unknown): unknown {
+export function toStoreError(err: unknown): LivetrailError {
   if (isLivetrailError(err)) return err;
   if (err instanceof MongoServerSelectionError || err instanceof MongoNetworkError) {
     return new LivetrailError('UNAVAILABLE', `storage unavailable: MongoDB unreachable (${err.message})`, {
       cause: err,
     });
   }
-  if (err instanceof MongoError) {
-    return new LivetrailError(
-      'UNAVAILABLE',
-      `storage unavailable: MongoDB error ${err.code ?? ''} (${err.message})`,
-      {
-        cause: err,
-      },
-    );
-  }
-  return err;
+  // Anything else escaping the driver (a server error, or a socket error it did not wrap, such as a
+  // bare ECONNRESET) is still a storage problem from the caller's point of view.
+  const e = err as { code?: unknown; message?: string } | undefined;
+  const code = e?.code === undefined ? '' : `${String(e.code)} `;
+  return new LivetrailError(
+    'UNAVAILABLE',
+    `storage unavailable: MongoDB error ${code}(${e?.message ?? String(err)})`,
+    {
+      cause: err,
+    },
+  );
 }

@@ -80,9 +80,14 @@ export async function createMongoStore(opts: MongoStoreOptions): Promise<EventSt
       reachable = true;
       return result;
     } catch (err) {
-      const mapped = toStoreError(err);
-      if (mapped instanceof LivetrailError && mapped.code === 'UNAVAILABLE') reachable = false;
-      throw mapped;
+      // Domain answers (NOT_FOUND, CONFLICT, …) pass through; everything else is storage trouble.
+      if (err instanceof LivetrailError && err.code !== 'UNAVAILABLE') throw err;
+      reachable = false;
+      log.warn(
+        { err: (err as Error).message, code: (err as { code?: unknown }).code },
+        'storage operation failed',
+      );
+      throw toStoreError(err);
     }
   }
 
