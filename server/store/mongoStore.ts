@@ -28,6 +28,9 @@ export const STANDALONE_MESSAGE =
   'MongoDB is a standalone server, but change streams need a replica set: start mongod with ' +
   '--replSet rs0 and run rs.initiate() once (or use an Atlas cluster)';
 
+/** Sessions whose head this process keeps in memory. */
+const HEAD_CACHE_SIZE = 5_000;
+
 /** Appends retried this often when other writers keep taking the next seq. */
 const MAX_APPEND_ATTEMPTS = 50;
 
@@ -91,6 +94,27 @@ export async function createMongoStore(opts: MongoStoreOptions): Promise<EventSt
     }
   }
 
+  // Appends to one session from this process run one at a time: they would only collide on the
+  // unique index and retry. Other processes are still handled by collide-and-retry.
+  const tails = new Map<string, Promise<unknown>>();
+  function serialize<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const run = (tails.get(key) ?? Promise.resolve()).then(fn, fn);
+    const tail = run.catch(() => {});
+    tails.set(key, tail);
+    void tail.then(() => {
+      if (tails.get(key) === tail) tails.delete(key);
+    });
+    return run;
+  }
+
+  /** Heads this process wrote last, by session (bounded; an evicted one is simply re-read). */
+  const heads = new Map<string, Session>();
+  function remember(session: Session): void {
+    heads.delete(session.id);
+    heads.set(session.id, session);
+    if (heads.size > HEAD_CACHE_SIZE) heads.delete(heads.keys().next().value!);
+  }
+
   /** The session as of its newest batch: the cached document plus any batches it lags behind. */
   async function current(sessionId: string): Promise<Session | undefined> {
     const doc = await sessions.findOne({ _id: sessionId });
@@ -128,38 +152,44 @@ export async function createMongoStore(opts: MongoStoreOptions): Promise<EventSt
       }),
 
     append: (sessionId: string, batch: AgentEvent[]) =>
-      guard(async () => {
-        for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
-          const session = await current(sessionId);
-          if (!session) throw new LivetrailError('NOT_FOUND', `sessionId: no session ${sessionId}`);
-          const plan = planAppend(session, batch, new Date().toISOString());
-          const first = plan.events[0]!;
-          try {
-            await events.insertOne({
-              _id: `${sessionId}:${first.seq}`,
-              sessionId,
-              seq: first.seq,
-              lastSeq: plan.session.lastSeq,
-              ts: first.ts,
-              events: plan.events,
-            });
-          } catch (err) {
-            if (isDuplicateKey(err)) continue;
-            throw err;
+      serialize(sessionId, () =>
+        guard(async () => {
+          for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
+            // Our own last write is usually the head; if another process wrote since, the insert
+            // collides and we read the real head.
+            const session = heads.get(sessionId) ?? (await current(sessionId));
+            if (!session) throw new LivetrailError('NOT_FOUND', `sessionId: no session ${sessionId}`);
+            const plan = planAppend(session, batch, new Date().toISOString());
+            const first = plan.events[0]!;
+            try {
+              await events.insertOne({
+                _id: `${sessionId}:${first.seq}`,
+                sessionId,
+                seq: first.seq,
+                lastSeq: plan.session.lastSeq,
+                ts: first.ts,
+                events: plan.events,
+              });
+            } catch (err) {
+              heads.delete(sessionId);
+              if (isDuplicateKey(err)) continue;
+              throw err;
+            }
+            remember(plan.session);
+            const { _id, ...fields } = toSessionDoc(plan.session);
+            await sessions
+              .updateOne({ _id, lastSeq: { $lt: plan.session.lastSeq } }, { $set: fields })
+              .catch((err: unknown) =>
+                log.warn({ err, sessionId }, 'session document update failed; readers fold'),
+              );
+            return plan.events;
           }
-          const { _id, ...fields } = toSessionDoc(plan.session);
-          await sessions
-            .updateOne({ _id, lastSeq: { $lt: plan.session.lastSeq } }, { $set: fields })
-            .catch((err: unknown) =>
-              log.warn({ err, sessionId }, 'session document update failed; readers fold'),
-            );
-          return plan.events;
-        }
-        throw new LivetrailError(
-          'UNAVAILABLE',
-          `session ${sessionId}: too many concurrent writers, try again`,
-        );
-      }),
+          throw new LivetrailError(
+            'UNAVAILABLE',
+            `session ${sessionId}: too many concurrent writers, try again`,
+          );
+        }),
+      ),
 
     readEvents: (sessionId, { after, limit }) =>
       guard(async () => {
