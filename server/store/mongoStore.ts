@@ -76,6 +76,13 @@ export async function createMongoStore(opts: MongoStoreOptions): Promise<EventSt
   };
   const feed = openMongoChangeFeed({ db, emit, log, retryMs: opts.feedRetryMs });
   let reachable = true;
+  // The driver's own monitoring notices an outage even when no request is being made.
+  client.on('serverHeartbeatFailed', () => {
+    reachable = false;
+  });
+  client.on('serverHeartbeatSucceeded', () => {
+    reachable = true;
+  });
 
   async function guard<T>(op: () => Promise<T>): Promise<T> {
     try {
