@@ -1,16 +1,22 @@
 import { defaultConfig } from '../../server/config.ts';
 import { createLivetrailServer, type LivetrailServer } from '../../server/http/createLivetrailServer.ts';
+import type { SocketGateOptions } from '../../server/http/createSocketGate.ts';
 import { createLogger } from '../../server/logger.ts';
 import type { EventStore } from '../../server/store/eventStore.ts';
 import { createMemoryStore } from '../../server/store/memoryStore.ts';
 
 /** An in-process server on 127.0.0.1 and a free port, with a memory store unless one is given. */
 export async function startTestServer(
-  opts: { store?: EventStore; port?: number } = {},
+  opts: { store?: EventStore; port?: number; socketGate?: SocketGateOptions } = {},
 ): Promise<LivetrailServer & { store: EventStore; stop(): Promise<void> }> {
   const store = opts.store ?? createMemoryStore();
   const config = defaultConfig({ port: opts.port ?? 0, store: 'memory' });
-  const app = await createLivetrailServer({ config, store, log: createLogger('silent') });
+  const app = await createLivetrailServer({
+    config,
+    store,
+    log: createLogger('silent'),
+    socketGate: opts.socketGate,
+  });
   return {
     ...app,
     store,
