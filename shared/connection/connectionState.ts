@@ -192,7 +192,8 @@ export function nextConnectionState(
         s.status === 'offline' ||
         s.status === 'failed'
       ) {
-        return { ...s, ...next } as ConnectionState;
+        // No stream to move (or none open yet): only the choice changes, and the next attempt uses it.
+        return { ...s, ...next, transport } as ConnectionState;
       }
       return s.status === 'reconnecting'
         ? { ...s, ...next, transport }

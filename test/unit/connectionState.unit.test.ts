@@ -171,4 +171,11 @@ describe('nextConnectionState', () => {
       mode: 'sse',
     });
   });
+
+  it('takes the transport of a new mode even while offline, so the next attempt uses it', () => {
+    const offline = run([{ type: 'start' }, { type: 'offline' }]);
+    const s = run([{ type: 'set_mode', mode: 'ws' }], offline);
+    expect(s).toMatchObject({ status: 'offline', transport: 'ws', mode: 'ws' });
+    expect(run([{ type: 'online' }], s)).toMatchObject({ status: 'connecting', transport: 'ws' });
+  });
 });
