@@ -37,41 +37,45 @@ export async function createChaosProxy(targetPort: number): Promise<ChaosProxy> 
       client.destroy();
       return;
     }
-    client.once('data', (first) => {
-      const head = first.toString('latin1', 0, Math.min(first.length, 4096));
-      const isSse = /^GET /.test(head) && /accept:\s*text\/event-stream/i.test(head);
-      if (isSse && settings.failSse) {
-        client.end('HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
-        return;
-      }
-      const upstream = connect(targetPort, '127.0.0.1');
-      const pair = { client, upstream, stallUntil: 0 };
-      pairs.add(pair);
-      const stallForever = isSse && settings.stallSse;
-      const forward = (from: Socket, to: Socket, downstream: boolean) => {
-        from.on('data', (chunk) => {
-          if (downstream && stallForever) return;
-          const wait = Math.max(settings.delayMs, downstream ? pair.stallUntil - Date.now() : 0);
-          if (wait > 0) {
-            from.pause();
-            setTimeout(() => {
-              if (!to.destroyed) to.write(chunk);
-              from.resume();
-            }, wait);
-          } else if (!to.destroyed) to.write(chunk);
-        });
-      };
-      forward(client, upstream, false);
-      forward(upstream, client, true);
-      const done = () => {
-        pairs.delete(pair);
-        client.destroy();
-        upstream.destroy();
-      };
-      client.on('close', done).on('error', done);
-      upstream.on('close', done).on('error', done);
-      upstream.write(first);
-    });
+    const upstream = connect(targetPort, '127.0.0.1');
+    const pair = { client, upstream, stallUntil: 0, stallForever: false };
+    pairs.add(pair);
+    // Browsers reuse keep-alive connections, so every request on the connection is looked at, not
+    // just the first: an EventSource may ride on the socket that loaded a script.
+    const isSseRequest = (chunk: Buffer) => {
+      const head = chunk.toString('latin1', 0, Math.min(chunk.length, 4096));
+      return /^GET \S+ HTTP\/1\.[01]\r\n/.test(head) && /\r\naccept:\s*text\/event-stream/i.test(head);
+    };
+    const forward = (from: Socket, to: Socket, downstream: boolean) => {
+      from.on('data', (chunk: Buffer) => {
+        if (!downstream && isSseRequest(chunk)) {
+          if (settings.failSse) {
+            client.end('HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+            upstream.destroy();
+            return;
+          }
+          if (settings.stallSse) pair.stallForever = true;
+        }
+        if (downstream && pair.stallForever) return;
+        const wait = Math.max(settings.delayMs, downstream ? pair.stallUntil - Date.now() : 0);
+        if (wait > 0) {
+          from.pause();
+          setTimeout(() => {
+            if (!to.destroyed) to.write(chunk);
+            from.resume();
+          }, wait);
+        } else if (!to.destroyed) to.write(chunk);
+      });
+    };
+    forward(client, upstream, false);
+    forward(upstream, client, true);
+    const done = () => {
+      pairs.delete(pair);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('close', done).on('error', done);
+    upstream.on('close', done).on('error', done);
     client.on('error', () => client.destroy());
   });
 
