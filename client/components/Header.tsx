@@ -1,8 +1,8 @@
-import type { ConnectionStatus } from '../state/connectionStatus.ts';
+import type { ConnectionState } from '../../shared/connection/connectionState.ts';
 import { NetworkIndicator } from './NetworkIndicator.tsx';
 
 /** The top bar: product name (a link home) and the network indicator. */
-export function Header(props: { status: ConnectionStatus; onHome: () => void }) {
+export function Header(props: { connection: ConnectionState; onRetry: () => void; onHome: () => void }) {
   const onClick = (e: MouseEvent) => {
     if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
     e.preventDefault();
@@ -14,7 +14,7 @@ export function Header(props: { status: ConnectionStatus; onHome: () => void }) 
         livetrail
       </a>
       <span class="tagline">live trails of agent sessions</span>
-      <NetworkIndicator status={props.status} />
+      <NetworkIndicator state={props.connection} onRetry={props.onRetry} />
     </header>
   );
 }

@@ -1,9 +1,9 @@
 import { createEffect, createMemo, createSignal, Match, onCleanup, Show, Switch } from 'solid-js';
 import type { LivetrailClient } from '../../shared/createLivetrailClient.ts';
 import { isFinished, type Session } from '../../shared/session.ts';
-import type { ConnectionEvent } from '../state/connectionStatus.ts';
-import { createSessionTrail } from '../state/createSessionTrail.ts';
 import { isNotFoundError } from '../state/isNotFoundError.ts';
+import type { TrailPhase } from '../state/tabFeedState.ts';
+import type { TrailState } from '../state/trailState.ts';
 import { CallStatusBar } from './CallStatusBar.tsx';
 import { Composer } from './Composer.tsx';
 import { EmptyState } from './EmptyState.tsx';
@@ -11,21 +11,21 @@ import { StatusBadge } from './StatusBadge.tsx';
 import { Timeline } from './Timeline.tsx';
 
 /**
- * One session: its call-status bar, timeline and composer. Mount it keyed on the session id; its
- * subscription lives exactly as long as it does.
+ * One session: its call-status bar, timeline and composer. Mount it keyed on the session id; the
+ * trail comes from the tab's feed, which follows the same id.
  */
 export function SessionView(props: {
   api: LivetrailClient['api'];
   sessionId: string;
   /** The session as the live list has it, when the list has it. */
   listed?: Session;
-  report: (event: ConnectionEvent) => void;
+  trail: TrailState;
+  phase: TrailPhase;
 }) {
-  const trail = createSessionTrail(props.api, props.sessionId, props.report);
   const [fetched, setFetched] = createSignal<Session>();
   const [missing, setMissing] = createSignal(false);
   // A deep link can arrive before the list (or name a session the list has never heard of).
-  if (!props.listed) {
+  if (!props.listed && props.phase !== 'not_found') {
     props.api.sessions.get
       .query({ sessionId: props.sessionId })
       .then(setFetched)
@@ -37,12 +37,12 @@ export function SessionView(props: {
 
   // The bar shows the fold of the events this viewer received; the name and creation come from the list.
   const session = createMemo((): Session => {
-    const { folded } = trail.trail();
+    const { folded } = props.trail;
     const m = meta();
     return m ? { ...folded, title: m.title, agent: m.agent, createdAt: m.createdAt } : folded;
   });
   // Until this viewer holds events of its own, the list's (or the server's) status is the better guess.
-  const status = () => (trail.trail().events.length > 0 ? session().status : (meta()?.status ?? 'running'));
+  const status = () => (props.trail.events.length > 0 ? session().status : (meta()?.status ?? 'running'));
   const finished = () => isFinished(status());
 
   createEffect(() => {
@@ -62,7 +62,7 @@ export function SessionView(props: {
 
   return (
     <Switch>
-      <Match when={trail.phase() === 'not_found' || missing()}>
+      <Match when={props.phase === 'not_found' || missing()}>
         <EmptyState title="Session not found">
           <p>
             No session has the id <code>{props.sessionId}</code>. The link may be wrong or the session may
@@ -78,21 +78,16 @@ export function SessionView(props: {
             <StatusBadge status={status()} />
           </div>
           <CallStatusBar session={session()} />
-          <Show when={trail.trail().wasReset}>
+          <Show when={props.trail.wasReset}>
             <p class="notice notice-warn" data-testid="reset-notice" role="status">
               History could not be resumed — reloaded the session
             </p>
           </Show>
-          <Show when={trail.phase() === 'error'}>
-            <p class="notice notice-error" role="alert" data-testid="trail-error">
-              The live trail stopped: {trail.error()}. Reload the page to try again.
-            </p>
-          </Show>
           <Timeline
-            events={trail.trail().events}
+            events={props.trail.events}
             followToken={sent()}
             placeholder={
-              trail.phase() === 'loading'
+              props.phase === 'loading'
                 ? 'Loading the trail…'
                 : 'No events yet — they appear here as the agent works.'
             }

@@ -1,6 +1,7 @@
-import type { Transport } from '../../shared/createLivetrailClient.ts';
+import type { TransportMode } from '../../shared/connection/connectionState.ts';
 
-/** The subscription transport a page URL asks for with `?transport=ws|sse`; SSE unless it says ws. */
-export function transportFromSearch(search: string): Transport {
-  return new URLSearchParams(search).get('transport') === 'ws' ? 'ws' : 'sse';
+/** The transport mode a page URL asks for with `?transport=sse|ws|auto`; auto unless it names one. */
+export function transportFromSearch(search: string): TransportMode {
+  const asked = new URLSearchParams(search).get('transport');
+  return asked === 'sse' || asked === 'ws' ? asked : 'auto';
 }

@@ -1,17 +1,9 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, BrowserContext, BrowserContextOptions } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, onTestFailed, test } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { AgentEvent } from '../../shared/agentEvent.ts';
-import { createLivetrailClient, type LivetrailClient } from '../../shared/createLivetrailClient.ts';
-import { nodeTransports } from '../../shared/nodeTransports.ts';
-import { expectedRowSeqs } from '../support/expectedRowSeqs.ts';
-import { launchBrowser } from '../support/launchBrowser.ts';
-import { type LivetrailPage, livetrailPage, SEL } from '../support/livetrailPage.ts';
-import { REPO_ROOT } from '../support/repoRoot.ts';
-import { type ServerProcess, startServerProcess } from '../support/startServerProcess.ts';
+import { type LivetrailPage, SEL } from '../support/livetrailPage.ts';
+import { type AppHarness, launchForE2e, screenshotPath, startAppHarness } from './appHarness.ts';
 
-const RESULTS_DIR = join(REPO_ROOT, 'test-results');
 const XSS = '<img src=x onerror="window.__pwned=1">';
 
 declare global {
@@ -22,19 +14,12 @@ declare global {
 }
 
 let browser: Browser;
-let server: ServerProcess | undefined;
-let producer: LivetrailClient | undefined;
-let context: BrowserContext | undefined;
-let app: LivetrailPage | undefined;
+let h: AppHarness;
 /** Uncaught exceptions in the page: the SPA must not throw, even while the server restarts. */
 let pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(join(REPO_ROOT, 'dist/client/index.html'))) {
-    throw new Error('dist/client is not built: run `npm run build` before `npm run test:e2e`');
-  }
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  browser = await launchBrowser();
+  browser = await launchForE2e();
 });
 
 afterAll(async () => {
@@ -42,68 +27,23 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  server = await startServerProcess();
-  producer = createLivetrailClient({ url: server.url, ...nodeTransports });
+  h = await startAppHarness(browser);
+  pageErrors = h.pageErrors;
 });
 
 afterEach(async ({ task }) => {
-  const slug = task.name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '');
-  await app?.page
-    .screenshot({ path: join(RESULTS_DIR, `e2e-${slug}.png`), fullPage: true })
-    .catch(() => undefined);
-  await context?.close();
-  producer?.close();
-  await server?.dispose();
-  app = undefined;
-  context = undefined;
-  producer = undefined;
-  server = undefined;
-  pageErrors = [];
+  await h.dispose(task.name);
 });
 
-/** Opens `path` of the app in a fresh browser context; prints the page's and server's logs if the test fails. */
-async function open(path: string, options: BrowserContextOptions = {}): Promise<LivetrailPage> {
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  const consoleLines: string[] = [];
-  page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
-  page.on('pageerror', (err) => pageErrors.push(err.stack ?? err.message));
-  const serverLog = server!;
-  onTestFailed(() => {
-    console.log(
-      `--- browser console ---\n${consoleLines.join('\n')}\n--- server output ---\n${serverLog.output()}`,
-    );
-  });
-  await page.goto(new URL(path, server!.url).href);
-  app = livetrailPage(page);
-  return app;
+/** Opens `path` of the app in a fresh browser context. */
+async function open(path: string, options: { bypassCSP?: boolean } = {}): Promise<LivetrailPage> {
+  return h.open(path, { context: await h.newContext(options) });
 }
 
-async function createSession(title: string): Promise<string> {
-  const session = await producer!.api.sessions.create.mutate({ title, agent: 'e2e-agent' });
-  return session.id;
-}
-
-async function append(sessionId: string, events: AgentEvent[]): Promise<number[]> {
-  const { seqs } = await producer!.api.events.append.mutate({ sessionId, events });
-  return seqs;
-}
-
-/** The rows the timeline must show for everything the server holds for the session. */
-async function expectedRows(sessionId: string): Promise<number[]> {
-  const { events } = await producer!.api.events.list.query({ sessionId, limit: 1000 });
-  return expectedRowSeqs(events);
-}
-
-/** Waits for every expected row, then asserts the timeline shows exactly those, once each, in seq order. */
-async function expectCompleteTimeline(app: LivetrailPage, sessionId: string): Promise<number[]> {
-  const want = await expectedRows(sessionId);
-  await app.waitForRows(want);
-  const seqs = await app.rowSeqs();
-  expect(seqs).toEqual(want);
-  return seqs;
-}
+const createSession = (title: string) => h.createSession(title);
+const append = (sessionId: string, events: AgentEvent[]) => h.append(sessionId, events);
+const expectCompleteTimeline = (app: LivetrailPage, sessionId: string) =>
+  h.expectCompleteTimeline(app, sessionId);
 
 describe('livetrail in chromium', () => {
   test('streams events appended after page load into the opened session, in seq order, with the cost total', async () => {
@@ -169,7 +109,7 @@ describe('livetrail in chromium', () => {
     const [marker] = await append(id, [{ type: 'assistant_message', text: 'on it' }]);
     await app.row(marker!).waitFor();
     expect(await sent.count()).toBe(1);
-    const { events } = await producer!.api.events.list.query({ sessionId: id });
+    const { events } = await h.producer.api.events.list.query({ sessionId: id });
     expect(events.filter((e) => e.type === 'user_message' && e.text === text)).toHaveLength(1);
     await expectCompleteTimeline(app, id);
     expect(pageErrors).toEqual([]);
@@ -188,9 +128,11 @@ describe('livetrail in chromium', () => {
       await expectCompleteTimeline(app, id);
 
       await app.recordIndicatorStates();
-      await server!.stop();
+      await h.server.stop();
       await app.waitForIndicatorSeen(['reconnecting', 'connecting']);
-      await server!.restart();
+      await app.waitForIndicator(['reconnecting'], { transport });
+      await app.page.screenshot({ path: screenshotPath(`reconnecting over ${transport}`) });
+      await h.server.restart();
       // Appended before the page is back: it must catch up from its last seq, not skip these.
       await append(id, [
         { type: 'tool_call', callId: 'call-r', tool: 'grep', args: { pattern: 'restart' } },

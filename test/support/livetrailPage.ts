@@ -13,7 +13,14 @@ export const SEL = {
 } as const;
 
 /** What the network indicator's `data-state` can say. */
-export type IndicatorState = 'connected' | 'connecting' | 'reconnecting' | 'offline' | 'error';
+export type IndicatorState =
+  | 'connected'
+  | 'connecting'
+  | 'catching_up'
+  | 'reconnecting'
+  | 'offline'
+  | 'reset'
+  | 'error';
 
 const WAIT_MS = 15_000;
 
@@ -22,6 +29,31 @@ declare global {
     /** Every `data-state` the network indicator has shown since `recordIndicatorStates()`. */
     __ltIndicatorStates?: string[];
   }
+}
+
+/**
+ * Runs in the page: records every `data-state` the indicator shows into `window.__ltIndicatorStates`.
+ * A MutationObserver with old values, so states that last less than a poll (or change twice before
+ * the observer runs) are not missed. Self-contained: it is serialized into the page.
+ */
+function installIndicatorRecorder(sel: string): void {
+  const seen: string[] = [];
+  window.__ltIndicatorStates = seen;
+  const note = (state: string | null | undefined) => {
+    if (state && seen.at(-1) !== state) seen.push(state);
+  };
+  const current = () => document.querySelector(sel)?.getAttribute('data-state');
+  note(current());
+  new MutationObserver((records) => {
+    for (const r of records) if (r.type === 'attributes') note(r.oldValue);
+    note(current());
+  }).observe(document, {
+    subtree: true,
+    childList: true,
+    attributes: true,
+    attributeFilter: ['data-state'],
+    attributeOldValue: true,
+  });
 }
 
 async function withContext<T>(what: () => Promise<string>, wait: () => Promise<T>): Promise<T> {
@@ -45,10 +77,18 @@ export function livetrailPage(page: Page) {
       SEL.indicator,
     );
 
+  const indicatorTransport = () =>
+    page.evaluate(
+      (sel) => document.querySelector(sel)?.getAttribute('data-transport') ?? '(no indicator)',
+      SEL.indicator,
+    );
+
   return {
     page,
     rowSeqs,
     indicatorState,
+    /** The indicator's `data-transport` (sse|ws). */
+    indicatorTransport,
 
     /** The `data-type` of every timeline row, in DOM order. */
     rowTypes: () =>
@@ -74,45 +114,46 @@ export function livetrailPage(page: Page) {
           ),
       ),
 
-    /** Waits until the network indicator's `data-state` is one of `states`; returns `data-transport`. */
-    waitForIndicator: (states: readonly IndicatorState[]) =>
-      withContext(
-        async () => `indicator is ${await indicatorState()}, waited for ${states.join('|')}`,
+    /**
+     * Waits until the network indicator's `data-state` is one of `states` (over `transport`, when
+     * given); returns `data-transport`.
+     */
+    waitForIndicator: (
+      states: readonly IndicatorState[],
+      opts: { transport?: 'sse' | 'ws'; timeoutMs?: number } = {},
+    ) => {
+      const want = `${states.join('|')}${opts.transport ? ` over ${opts.transport}` : ''}`;
+      return withContext(
+        async () =>
+          `indicator is ${await indicatorState()} over ${await indicatorTransport()}, waited for ${want}`,
         async () => {
           const handle = await page.waitForFunction(
-            ({ sel, want }) => {
+            ({ sel, states, transport }) => {
               const el = document.querySelector(sel);
-              return el && want.includes(el.getAttribute('data-state') ?? '')
-                ? (el.getAttribute('data-transport') ?? '')
-                : false;
+              const have = el?.getAttribute('data-transport') ?? '';
+              const ok =
+                states.includes(el?.getAttribute('data-state') ?? '') && (!transport || have === transport);
+              return ok ? have : false;
             },
-            { sel: SEL.indicator, want: [...states] as string[] },
-            { timeout: WAIT_MS },
+            { sel: SEL.indicator, states: [...states] as string[], transport: opts.transport },
+            { timeout: opts.timeoutMs ?? WAIT_MS },
           );
           return (await handle.jsonValue()) as string;
         },
-      ),
+      );
+    },
 
     /**
-     * Starts recording every state the indicator shows (a MutationObserver, so short-lived states are
-     * not missed between polls); read them back with `waitForIndicatorSeen`.
+     * Starts recording every state the indicator shows (short-lived ones too); read them back with
+     * `waitForIndicatorSeen` or `indicatorStatesSeen`.
      */
-    recordIndicatorStates: () =>
-      page.evaluate((sel) => {
-        const seen: string[] = [];
-        window.__ltIndicatorStates = seen;
-        const note = () => {
-          const state = document.querySelector(sel)?.getAttribute('data-state');
-          if (state && seen.at(-1) !== state) seen.push(state);
-        };
-        note();
-        new MutationObserver(note).observe(document.documentElement, {
-          subtree: true,
-          childList: true,
-          attributes: true,
-          attributeFilter: ['data-state'],
-        });
-      }, SEL.indicator),
+    recordIndicatorStates: () => page.evaluate(installIndicatorRecorder, SEL.indicator),
+
+    /** Records the indicator's states from the next page load on (before the app's first render). */
+    recordIndicatorStatesFromLoad: () => page.addInitScript(installIndicatorRecorder, SEL.indicator),
+
+    /** Every state recorded so far, in order. */
+    indicatorStatesSeen: () => page.evaluate(() => window.__ltIndicatorStates ?? []),
 
     /** Waits until the indicator has shown one of `states` since `recordIndicatorStates()`. */
     waitForIndicatorSeen: (states: readonly IndicatorState[]) =>

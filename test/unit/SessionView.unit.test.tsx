@@ -1,42 +1,25 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@solidjs/testing-library';
+import { createSignal } from 'solid-js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SessionView } from '../../client/components/SessionView.tsx';
-import type { ConnectionEvent } from '../../client/state/connectionStatus.ts';
+import type { TrailPhase } from '../../client/state/tabFeedState.ts';
+import { applyStreamMessages, emptyTrail, type TrailState } from '../../client/state/trailState.ts';
 import type { AgentEvent, StoredEvent } from '../../shared/agentEvent.ts';
 import type { LivetrailClient } from '../../shared/createLivetrailClient.ts';
 import { initialSession } from '../../shared/reduceSession.ts';
+import type { SessionStreamMessage } from '../../shared/streamMessages.ts';
 
-interface Callbacks {
-  onData(value: unknown): void;
-  onError(err: unknown): void;
-  onComplete(): void;
-}
-
-/** A stand-in for the tRPC client: records the subscription's callbacks so a test can play the server. */
+/** A stand-in for the tRPC client's queries and mutations. */
 function fakeApi(opts: { get?: () => Promise<unknown> } = {}) {
-  const stream: { callbacks?: Callbacks; input?: unknown } = {};
-  const unsubscribe = vi.fn();
   const mutate = vi.fn(async () => ({ seq: 99 }));
-  const api = {
-    events: {
-      onEvents: {
-        subscribe(input: unknown, callbacks: Callbacks) {
-          stream.input = input;
-          stream.callbacks = callbacks;
-          return { unsubscribe };
-        },
-      },
-    },
-    sessions: {
-      get: { query: vi.fn(opts.get ?? (() => new Promise(() => {}))) },
-      sendMessage: { mutate },
-    },
-  } as unknown as LivetrailClient['api'];
-  return { api, stream, unsubscribe, mutate };
+  const query = vi.fn(opts.get ?? (() => new Promise(() => {})));
+  const api = { sessions: { get: { query }, sendMessage: { mutate } } } as unknown as LivetrailClient['api'];
+  return { api, mutate, query };
 }
 
-function stored(seq: number, event: AgentEvent): StoredEvent {
-  return { ...event, sessionId: 's1', seq, ts: '2026-01-01T00:00:00.000Z' };
+function ev(seq: number, event: AgentEvent): SessionStreamMessage {
+  const stored = { ...event, sessionId: 's1', seq, ts: '2026-01-01T00:00:00.000Z' } as StoredEvent;
+  return { kind: 'event', event: stored };
 }
 
 const listed = initialSession({
@@ -50,86 +33,92 @@ function rowSeqs(container: HTMLElement) {
   return [...container.querySelectorAll('[data-testid=timeline-row]')].map((r) => r.getAttribute('data-seq'));
 }
 
+/** Renders the view with a trail the test feeds, as the tab feed would. */
+function renderView(opts: { api?: LivetrailClient['api']; sessionId?: string; listed?: typeof listed } = {}) {
+  const [trail, setTrail] = createSignal<TrailState>(emptyTrail(opts.sessionId ?? 's1'));
+  const [phase, setPhase] = createSignal<TrailPhase>('loading');
+  const api = opts.api ?? fakeApi().api;
+  const result = render(() => (
+    <SessionView
+      api={api}
+      sessionId={opts.sessionId ?? 's1'}
+      listed={opts.listed}
+      trail={trail()}
+      phase={phase()}
+    />
+  ));
+  const apply = (...messages: SessionStreamMessage[]) => {
+    setTrail((t) => applyStreamMessages(t, messages));
+    setPhase('live');
+  };
+  return { ...result, apply, setPhase };
+}
+
 afterEach(cleanup);
 
 describe('SessionView', () => {
-  it('applies tracked and bare events once each, in order', async () => {
-    const { api, stream } = fakeApi();
-    const { container } = render(() => (
-      <SessionView api={api} sessionId="s1" listed={listed} report={() => {}} />
-    ));
-    expect(stream.input).toEqual({ sessionId: 's1' });
-    const cb = stream.callbacks!;
-    cb.onData({ id: '1', data: { kind: 'event', event: stored(1, { type: 'user_message', text: 'go' }) } });
-    cb.onData({ data: { kind: 'event', event: stored(2, { type: 'assistant_message', text: 'ok' }) } });
-    cb.onData({
-      id: '2',
-      data: { kind: 'event', event: stored(2, { type: 'assistant_message', text: 'ok' }) },
-    });
-    cb.onData({
-      kind: 'event',
-      event: stored(3, { type: 'cost', usd: 0.25, inputTokens: 5, outputTokens: 1 }),
-    });
-    await waitFor(() => expect(rowSeqs(container)).toEqual(['1', '2']));
+  it('shows the trail it is given, with the cost total, and a loading placeholder before', async () => {
+    const view = renderView({ listed });
+    expect(screen.getByText('Loading the trail…')).toBeTruthy();
+    view.apply(
+      ev(1, { type: 'user_message', text: 'go' }),
+      ev(2, { type: 'assistant_message', text: 'ok' }),
+      ev(3, { type: 'cost', usd: 0.25, inputTokens: 5, outputTokens: 1 }),
+    );
+    await waitFor(() => expect(rowSeqs(view.container)).toEqual(['1', '2']));
     expect(screen.getByTestId('call-status').textContent).toContain('$0.2500');
     expect(screen.queryByTestId('reset-notice')).toBeNull();
   });
 
-  it('drops everything on reset, says so, and shows the trail that follows', async () => {
-    const { api, stream } = fakeApi();
-    const { container } = render(() => (
-      <SessionView api={api} sessionId="s1" listed={listed} report={() => {}} />
-    ));
-    const cb = stream.callbacks!;
-    cb.onData({ id: '1', data: { kind: 'event', event: stored(1, { type: 'user_message', text: 'old' }) } });
-    await waitFor(() => expect(rowSeqs(container)).toEqual(['1']));
-    cb.onData({ kind: 'reset', reason: 'ahead_of_head', headSeq: 1 });
-    await waitFor(() => expect(rowSeqs(container)).toEqual([]));
-    expect(screen.getByTestId('reset-notice').textContent).toContain('History could not be resumed');
-    cb.onData({ id: '1', data: { kind: 'event', event: stored(1, { type: 'user_message', text: 'new' }) } });
-    await waitFor(() => expect(rowSeqs(container)).toEqual(['1']));
+  it('says so when the history was reset, and shows the trail that follows', async () => {
+    const view = renderView({ listed });
+    view.apply(ev(1, { type: 'user_message', text: 'old' }));
+    await waitFor(() => expect(rowSeqs(view.container)).toEqual(['1']));
+    view.apply({ kind: 'reset', reason: 'ahead_of_head', headSeq: 1 });
+    await waitFor(() => expect(rowSeqs(view.container)).toEqual([]));
+    expect(screen.getByTestId('reset-notice').textContent).toContain(
+      'History could not be resumed — reloaded the session',
+    );
+    view.apply(ev(1, { type: 'user_message', text: 'new' }));
+    await waitFor(() => expect(rowSeqs(view.container)).toEqual(['1']));
     expect(screen.getByText('new')).toBeTruthy();
   });
 
-  it('disables the composer once the session completes and unsubscribes on unmount', () => {
-    const { api, stream, unsubscribe } = fakeApi();
-    const reports: ConnectionEvent[] = [];
-    const { unmount } = render(() => (
-      <SessionView api={api} sessionId="s1" listed={listed} report={(e) => reports.push(e)} />
-    ));
-    stream.callbacks!.onData({
-      id: '1',
-      data: {
-        kind: 'event',
-        event: stored(1, { type: 'complete', status: 'succeeded', summary: 'all green' }),
-      },
-    });
-    stream.callbacks!.onComplete();
+  it('disables the composer once the session completes', () => {
+    const view = renderView({ listed });
+    view.apply(ev(1, { type: 'complete', status: 'succeeded', summary: 'all green' }));
     expect(screen.getByTestId('completion-banner').textContent).toContain('all green');
     expect((screen.getByTestId('composer-input') as HTMLTextAreaElement).disabled).toBe(true);
     expect(screen.getByText(/no longer accepts messages/)).toBeTruthy();
     expect(screen.queryByRole('alert')).toBeNull();
-    unmount();
-    expect(unsubscribe).toHaveBeenCalledTimes(1);
-    expect(reports.at(-1)).toEqual({ type: 'link', source: 'events', state: 'idle' });
   });
 
   it('sends with the session id and adds no row until the stream delivers it', async () => {
     const { api, mutate } = fakeApi();
-    const { container } = render(() => (
-      <SessionView api={api} sessionId="s1" listed={listed} report={() => {}} />
-    ));
+    const view = renderView({ api, listed });
     fireEvent.input(screen.getByTestId('composer-input'), { target: { value: 'hello' } });
     fireEvent.click(screen.getByTestId('composer-send'));
     await waitFor(() => expect(mutate).toHaveBeenCalledWith({ sessionId: 's1', text: 'hello' }));
-    expect(rowSeqs(container)).toEqual([]);
+    expect(rowSeqs(view.container)).toEqual([]);
+  });
+
+  it('asks the server for the session when the list does not have it yet', async () => {
+    const { api, query } = fakeApi({ get: async () => ({ ...listed, title: 'From the server' }) });
+    renderView({ api });
+    await waitFor(() => expect(screen.getByText('From the server')).toBeTruthy());
+    expect(query).toHaveBeenCalledWith({ sessionId: 's1' });
+  });
+
+  it('says the session was not found when the feed reports it missing', () => {
+    const view = renderView({ sessionId: 'nope' });
+    view.setPhase('not_found');
+    expect(screen.getByText('Session not found')).toBeTruthy();
+    expect(screen.queryByTestId('composer-input')).toBeNull();
   });
 
   it('says the session was not found when the server does not know the id', async () => {
     const notFound = Object.assign(new Error('sessionId: no session nope'), { data: { code: 'NOT_FOUND' } });
-    const { api } = fakeApi({ get: () => Promise.reject(notFound) });
-    render(() => <SessionView api={api} sessionId="nope" report={() => {}} />);
+    renderView({ api: fakeApi({ get: () => Promise.reject(notFound) }).api, sessionId: 'nope' });
     await waitFor(() => expect(screen.getByText('Session not found')).toBeTruthy());
-    expect(screen.queryByTestId('composer-input')).toBeNull();
   });
 });

@@ -1,0 +1,114 @@
+import type { Session } from '../../shared/session.ts';
+import {
+  type FeedCursor,
+  formatFeedCursor,
+  type ResetReason,
+  type SessionStreamMessage,
+  type TabFeedMessage,
+} from '../../shared/streamMessages.ts';
+import { mergeSessionList } from './mergeSessionList.ts';
+import { applyStreamMessages, emptyTrail, type TrailState } from './trailState.ts';
+
+/** Everything one tab holds from its `live.onFeed` subscription. */
+export interface TabFeedState {
+  /** The session list, most recently active first. */
+  sessions: Session[];
+  /** Whether the list's first snapshot has arrived. */
+  listLoaded: boolean;
+  /** The session whose trail the feed carries; null on the home page. */
+  followed: string | null;
+  /** The followed session's trail. */
+  trail: TrailState;
+  /** The followed session's head when its stream last (re)started; undefined until the server says. */
+  headSeq: number | undefined;
+  /** The server does not know the followed session. */
+  missing: boolean;
+}
+
+/** Where the followed session's trail is: waiting for the server, streaming, or unknown to it. */
+export type TrailPhase = 'loading' | 'live' | 'not_found';
+
+/** Nothing received yet. */
+export function initialTabFeedState(followed: string | null): TabFeedState {
+  const trail = emptyTrail(followed ?? '');
+  return { sessions: [], listLoaded: false, followed, trail, headSeq: undefined, missing: false };
+}
+
+/** The state once the tab follows `followed`: its trail starts empty (it backfills from seq 0), the list stays. */
+export function followInFeed(state: TabFeedState, followed: string | null): TabFeedState {
+  return { ...state, followed, trail: emptyTrail(followed ?? ''), headSeq: undefined, missing: false };
+}
+
+/** A batch applied: the new state, and the reason when the server restarted the followed trail. */
+export interface AppliedFeedBatch {
+  state: TabFeedState;
+  reset?: ResetReason;
+}
+
+/**
+ * The state after a batch of feed messages. List messages merge into the list; trail messages of
+ * the followed session go through `applyStreamMessages` (de-duplicated by seq, reset drops the
+ * trail); messages about any other session (a stream that was already replaced) are ignored.
+ * Unchanged parts keep their identity, so views of them do not re-render.
+ */
+export function applyFeedMessages(
+  state: TabFeedState,
+  messages: readonly TabFeedMessage[],
+): AppliedFeedBatch {
+  let { sessions, listLoaded, headSeq, missing } = state;
+  let reset: ResetReason | undefined;
+  const trailMessages: SessionStreamMessage[] = [];
+  for (const m of messages) {
+    if (m.kind === 'list') {
+      sessions = mergeSessionList(sessions, m.message);
+      listLoaded = true;
+      continue;
+    }
+    // Queued before the tab switched sessions: that trail is no longer shown.
+    if (m.sessionId !== state.followed) continue;
+    if (m.kind === 'session_missing') missing = true;
+    else if (m.message.kind === 'head') headSeq = m.message.headSeq;
+    else {
+      if (m.message.kind === 'reset') reset = m.message.reason;
+      trailMessages.push(m.message);
+    }
+  }
+  const trail = trailMessages.length > 0 ? applyStreamMessages(state.trail, trailMessages) : state.trail;
+  const next = { ...state, sessions, listLoaded, trail, headSeq, missing };
+  return reset ? { state: next, reset } : { state: next };
+}
+
+/**
+ * Where the feed should resume, from what was applied: the followed trail's last seq, and the
+ * latest activity among the listed sessions (undefined before any, so the list starts over).
+ */
+export function feedCursor(state: TabFeedState): FeedCursor {
+  let listMs: number | undefined;
+  for (const s of state.sessions) {
+    const ms = Date.parse(s.lastActivityAt);
+    if (!Number.isNaN(ms)) listMs = Math.max(listMs ?? 0, ms);
+  }
+  return { seq: state.trail.folded.lastSeq, listMs };
+}
+
+/** How many events of the followed session the tab still has to receive to reach the announced head. */
+export function feedBehind(state: TabFeedState): number {
+  return state.headSeq === undefined ? 0 : Math.max(0, state.headSeq - state.trail.folded.lastSeq);
+}
+
+/** The `live.onFeed` input that resumes from `state`; no cursor while nothing was applied. */
+export function feedInput(state: TabFeedState): { sessionId: string | null; lastEventId?: string } {
+  const cursor = feedCursor(state);
+  const fresh = cursor.seq === 0 && cursor.listMs === undefined;
+  return { sessionId: state.followed, lastEventId: fresh ? undefined : formatFeedCursor(cursor) };
+}
+
+/** The followed trail's phase: live once the server announced its head. */
+export function feedPhase(state: TabFeedState): TrailPhase {
+  return state.missing ? 'not_found' : state.headSeq === undefined ? 'loading' : 'live';
+}
+
+/** Whether a message tells how far behind the tab is (the head, or that there is none): news at once. */
+export function announcesHead(m: TabFeedMessage): boolean {
+  return m.kind === 'session_missing' || (m.kind === 'session' && m.message.kind === 'head');
+}
