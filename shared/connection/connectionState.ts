@@ -63,7 +63,17 @@ export type ConnectionEvent =
   | { type: 'reset'; reason: string }
   | { type: 'stable' }
   /** The stream broke or never opened. `stall` = open but silent past the ping window. */
-  | { type: 'error'; error: string; now: number; random: number }
+  | {
+      type: 'error';
+      error: string;
+      now: number;
+      random: number;
+      /**
+       * Whether the server answered a plain HTTP request meanwhile. `false` (it is down) means the
+       * failure says nothing about SSE, so it does not count toward falling back to WebSocket.
+       */
+      serverReachable?: boolean;
+    }
   /** The server refused for good (e.g. UNAUTHORIZED): no retry. */
   | { type: 'fatal'; error: string }
   | { type: 'retry_due' }
@@ -150,7 +160,8 @@ export function nextConnectionState(
     case 'server_shutdown': {
       if (s.status === 'idle' || s.status === 'offline') return s;
       const error = e.type === 'error' ? e.error : 'server is restarting';
-      const sseFailures = c.transport === 'sse' ? c.sseFailures + 1 : c.sseFailures;
+      const countsAgainstSse = c.transport === 'sse' && !(e.type === 'error' && e.serverReachable === false);
+      const sseFailures = countsAgainstSse ? c.sseFailures + 1 : c.sseFailures;
       const fallBack =
         c.mode === 'auto' && c.transport === 'sse' && sseFailures >= policy.sseFailuresBeforeFallback;
       const transport: Transport = fallBack ? 'ws' : c.transport;

@@ -71,6 +71,19 @@ export interface ConnectionManager {
   close(): void;
 }
 
+/** Whether the server answers a plain request within 2 s (its health endpoint). */
+async function probeServer(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url.replace(/\/+$/, '')}/healthz`, {
+      signal: AbortSignal.timeout(2000),
+      cache: 'no-store',
+    });
+    return res.status < 500 || res.status === 503;
+  } catch {
+    return false;
+  }
+}
+
 const DEFAULT_FATAL = ['UNAUTHORIZED', 'FORBIDDEN', 'BAD_REQUEST', 'NOT_FOUND'];
 
 function errorCode(err: unknown): string | undefined {
@@ -160,8 +173,19 @@ export function createConnectionManager(opts: ConnectionManagerOptions): Connect
   function openAttempt(transport: 'sse' | 'ws'): void {
     const id = ++attemptId;
     const mine = () => id === attemptId;
-    const fail = (error: string) =>
-      mine() && dispatch({ type: 'error', error, now: now(), random: random() });
+    let failed = false;
+    const fail = (error: string) => {
+      if (!mine() || failed) return;
+      failed = true;
+      if (transport === 'ws') {
+        dispatch({ type: 'error', error, now: now(), random: random() });
+        return;
+      }
+      // Is SSE the problem, or is the server simply down? Only the former should push us to WS.
+      void probeServer(opts.url).then((serverReachable) => {
+        if (mine()) dispatch({ type: 'error', error, now: now(), random: random(), serverReachable });
+      });
+    };
     const api = createTransportApi({
       url: opts.url,
       transport,
@@ -202,7 +226,10 @@ export function createConnectionManager(opts: ConnectionManagerOptions): Connect
       onConnectionStateChange(s) {
         if (!mine()) return;
         if (s.state === 'pending') handlers.onStarted();
-        else if (s.state === 'connecting' && opened) {
+        else if (s.state === 'connecting' && !opened && s.error) {
+          // The first connection attempt itself failed (refused, non-200): no need to wait out the watchdog.
+          fail(describe(s.error));
+        } else if (s.state === 'connecting' && opened) {
           // The link lost its stream (network error, server gone, or silent past the ping window).
           // A WebSocket that reconnects without an error was asked to by a restarting server.
           if (transport === 'ws' && !s.error)

@@ -178,4 +178,16 @@ describe('nextConnectionState', () => {
     expect(s).toMatchObject({ status: 'offline', transport: 'ws', mode: 'ws' });
     expect(run([{ type: 'online' }], s)).toMatchObject({ status: 'connecting', transport: 'ws' });
   });
+
+  it('does not count SSE failures toward fallback while the server itself is down', () => {
+    const down = (): ConnectionEvent => ({
+      type: 'error',
+      error: 'refused',
+      now: 0,
+      random: 0,
+      serverReachable: false,
+    });
+    const s = run([{ type: 'start' }, down(), { type: 'retry_due' }, down(), { type: 'retry_due' }, down()]);
+    expect(s).toMatchObject({ status: 'reconnecting', transport: 'sse', sseFailures: 0, attempt: 3 });
+  });
 });
