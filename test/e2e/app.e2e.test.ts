@@ -1,8 +1,7 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test } from 'vitest';
 import type { AgentEvent } from '../../shared/agentEvent.ts';
 import { type LivetrailPage, SEL } from '../support/livetrailPage.ts';
-import { type AppHarness, launchForE2e, screenshotPath, startAppHarness } from './appHarness.ts';
+import { screenshotPath, useAppHarness } from './appHarness.ts';
 
 const XSS = '<img src=x onerror="window.__pwned=1">';
 
@@ -13,26 +12,12 @@ declare global {
   }
 }
 
-let browser: Browser;
-let h: AppHarness;
+const h = useAppHarness();
 /** Uncaught exceptions in the page: the SPA must not throw, even while the server restarts. */
 let pageErrors: string[] = [];
 
-beforeAll(async () => {
-  browser = await launchForE2e();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
 beforeEach(async () => {
-  h = await startAppHarness(browser);
   pageErrors = h.pageErrors;
-});
-
-afterEach(async ({ task }) => {
-  await h.dispose(task.name);
 });
 
 /** Opens `path` of the app in a fresh browser context. */

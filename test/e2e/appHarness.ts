@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
-import { expect, onTestFailed } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, onTestFailed } from 'vitest';
 import type { AgentEvent, StoredEvent } from '../../shared/agentEvent.ts';
 import { createLivetrailClient, type LivetrailClient } from '../../shared/createLivetrailClient.ts';
 import { nodeTransports } from '../../shared/nodeTransports.ts';
@@ -131,6 +131,31 @@ export async function startAppHarness(browser: Browser) {
 
 /** What `startAppHarness` returns. */
 export type AppHarness = Awaited<ReturnType<typeof startAppHarness>>;
+
+/**
+ * Registers the usual hooks of an e2e file — one browser per file, a fresh harness (server, client,
+ * pages) per test, disposed with a screenshot named after the test — and returns the harness of the
+ * test that is running.
+ */
+export function useAppHarness(): AppHarness {
+  let browser: Browser | undefined;
+  let current: AppHarness | undefined;
+  beforeAll(async () => {
+    browser = await launchForE2e();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    current = await startAppHarness(browser!);
+  });
+  afterEach(async ({ task }) => {
+    await current?.dispose(task.name);
+    current = undefined;
+  });
+  // The same object for the whole file, always speaking for the current test's harness.
+  return new Proxy({} as AppHarness, { get: (_, key) => Reflect.get(current!, key) });
+}
 
 /** `n` thought events, numbered from `from`. */
 export function thoughts(n: number, from = 1): AgentEvent[] {

@@ -1,22 +1,7 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { type AppHarness, launchForE2e, startAppHarness, thoughts } from './appHarness.ts';
+import { describe, expect, test } from 'vitest';
+import { thoughts, useAppHarness } from './appHarness.ts';
 
-let browser: Browser;
-let h: AppHarness;
-
-beforeAll(async () => {
-  browser = await launchForE2e();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-beforeEach(async () => {
-  h = await startAppHarness(browser);
-});
-afterEach(async ({ task }) => {
-  await h.dispose(task.name);
-});
+const h = useAppHarness();
 
 describe('staying live in chromium', () => {
   test('says offline while the network is gone, then resumes without gaps or duplicates', async () => {

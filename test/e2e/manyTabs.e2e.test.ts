@@ -1,23 +1,8 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { LivetrailPage } from '../support/livetrailPage.ts';
-import { type AppHarness, launchForE2e, startAppHarness, thoughts } from './appHarness.ts';
+import { thoughts, useAppHarness } from './appHarness.ts';
 
-let browser: Browser;
-let h: AppHarness;
-
-beforeAll(async () => {
-  browser = await launchForE2e();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-beforeEach(async () => {
-  h = await startAppHarness(browser);
-});
-afterEach(async ({ task }) => {
-  await h.dispose(task.name);
-});
+const h = useAppHarness();
 
 const TABS = 8;
 

@@ -1,24 +1,14 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { type ChaosProxy, createChaosProxy } from '../support/createChaosProxy.ts';
-import { type AppHarness, launchForE2e, startAppHarness, thoughts } from './appHarness.ts';
+import { thoughts, useAppHarness } from './appHarness.ts';
 
-let browser: Browser;
-let h: AppHarness;
+const h = useAppHarness();
 let proxy: ChaosProxy | undefined;
 
-beforeAll(async () => {
-  browser = await launchForE2e();
-});
-afterAll(async () => {
-  await browser?.close();
-});
 beforeEach(async () => {
-  h = await startAppHarness(browser);
   proxy = await createChaosProxy(h.server.port);
 });
-afterEach(async ({ task }) => {
-  await h.dispose(task.name);
+afterEach(async () => {
   await proxy?.close();
   proxy = undefined;
 });

@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import type { IndicatorState } from '../../client/state/indicatorLabel.ts';
 
 /** Selectors the SPA exposes for tests. */
 export const SEL = {
@@ -11,16 +12,6 @@ export const SEL = {
   callStatus: '[data-testid=call-status]',
   completionBanner: '[data-testid=completion-banner]',
 } as const;
-
-/** What the network indicator's `data-state` can say. */
-export type IndicatorState =
-  | 'connected'
-  | 'connecting'
-  | 'catching_up'
-  | 'reconnecting'
-  | 'offline'
-  | 'reset'
-  | 'error';
 
 const WAIT_MS = 15_000;
 
