@@ -47,6 +47,8 @@ export interface ConnectionManagerOptions {
   EventSource?: unknown;
   WebSocket?: unknown;
   network?: NetworkMonitor;
+  /** Asks whether the server is up when SSE fails. @default GET `${url}/healthz` within 2 s */
+  probe?: (url: string) => Promise<boolean>;
   /** Clock and randomness, for tests. */
   now?: () => number;
   random?: () => number;
@@ -92,6 +94,8 @@ function errorCode(err: unknown): string | undefined {
 
 function describe(err: unknown): string {
   if (err instanceof Error) return err.message || err.name;
+  const message = (err as { message?: unknown } | undefined)?.message;
+  if (typeof message === 'string' && message) return message;
   return err === undefined || err === null ? 'connection lost' : String(err);
 }
 
@@ -182,7 +186,7 @@ export function createConnectionManager(opts: ConnectionManagerOptions): Connect
         return;
       }
       // Is SSE the problem, or is the server simply down? Only the former should push us to WS.
-      void probeServer(opts.url).then((serverReachable) => {
+      void (opts.probe ?? probeServer)(opts.url).then((serverReachable) => {
         if (mine()) dispatch({ type: 'error', error, now: now(), random: random(), serverReachable });
       });
     };
