@@ -1,5 +1,5 @@
 import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 async function newestMtime(dir: string): Promise<number> {
   let newest = 0;
@@ -30,7 +30,7 @@ export async function ensureClientBuild(outDir: string, log: (message: string) =
   await build({
     configFile: 'vite.config.ts',
     logLevel: 'warn',
-    build: { outDir: join(process.cwd(), outDir) },
+    build: { outDir: resolve(outDir) },
   });
   return true;
 }

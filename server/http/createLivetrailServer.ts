@@ -61,7 +61,13 @@ export async function createLivetrailServer(opts: {
   });
 
   const server = createServer(function route(req, res) {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    let url: URL;
+    try {
+      // Parsed against a fixed base: a request line like `GET //x:99` is not a valid relative URL.
+      url = new URL(`http://localhost${(req.url ?? '/').startsWith('/') ? '' : '/'}${req.url ?? '/'}`);
+    } catch {
+      return sendError(res, 400, 'BAD_REQUEST', 'malformed request URL');
+    }
     const path = url.pathname;
     if (path.startsWith('/trpc/')) return trpc(req, res);
     if (path === '/healthz' || path === '/readyz') {

@@ -23,7 +23,16 @@ export async function servePlainSse(
   rawId: string,
   query: URLSearchParams,
 ): Promise<void> {
-  const id = sessionIdSchema.safeParse(decodeURIComponent(rawId));
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(rawId);
+  } catch {
+    return sendError(res, 400, 'BAD_REQUEST', 'sessionId: malformed percent-encoding');
+  }
+  // Registered before any await, so a client that leaves during a slow store read still ends it all.
+  const abort = new AbortController();
+  res.on('close', () => abort.abort());
+  const id = sessionIdSchema.safeParse(decoded);
   if (!id.success) return sendError(res, 400, 'BAD_REQUEST', `sessionId: ${id.error.issues[0]!.message}`);
   const from = query.get('from');
   if (from !== null && (parseLastEventId(from) ?? null) === null) {
@@ -40,8 +49,7 @@ export async function servePlainSse(
     return;
   }
 
-  const abort = new AbortController();
-  res.on('close', () => abort.abort());
+  if (abort.signal.aborted) return;
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache, no-transform',
@@ -64,7 +72,7 @@ export async function servePlainSse(
           ? `id: ${message.event.seq}\nevent: ${message.event.type}\ndata: ${JSON.stringify(message.event)}\n\n`
           : `event: reset\ndata: ${JSON.stringify(message)}\n\n`;
       // Respect backpressure: a reader that stops reading holds one socket buffer, not the whole trail.
-      if (!res.write(frame)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      if (!res.write(frame)) await once(res, 'drain', { signal: abort.signal }).catch(() => {});
       if (abort.signal.aborted) break;
     }
   } catch (err) {

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -27,7 +28,14 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>livetrail</title>
  */
 export async function serveStatic(root: string, pathname: string, res: ServerResponse): Promise<void> {
   const base = resolve(root);
-  let file = resolve(join(base, normalize(decodeURIComponent(pathname))));
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    res.writeHead(400, { 'content-type': 'text/plain' }).end('malformed percent-encoding');
+    return;
+  }
+  let file = resolve(join(base, normalize(decoded)));
   if (file !== base && !file.startsWith(base + sep)) {
     res.writeHead(400).end();
     return;
@@ -54,5 +62,6 @@ export async function serveStatic(root: string, pathname: string, res: ServerRes
     // Defence in depth: even if agent text ever reached the DOM as HTML, it could not run script.
     ...(file.endsWith('.html') && { 'content-security-policy': CSP }),
   });
-  createReadStream(file).pipe(res);
+  // pipeline, not pipe: a file that vanishes mid-rebuild or a client that leaves closes both ends.
+  pipeline(createReadStream(file), res, () => {});
 }

@@ -1,9 +1,18 @@
 /**
  * Interleaves several async generators, yielding each value as it arrives, until all are done.
- * Returning early (or throwing) returns every source, so their cleanup runs.
+ * When the merge ends early — the consumer returns, or one source throws — `stop` is called first, so
+ * sources parked waiting for their next value wake up and finish, and then every source is returned.
  */
-export async function* mergeStreams<T>(...sources: AsyncGenerator<T>[]): AsyncGenerator<T> {
-  const next = (i: number) => sources[i]!.next().then((result) => ({ i, result }));
+export async function* mergeStreams<T>(
+  sources: AsyncGenerator<T>[],
+  stop: () => void = () => {},
+): AsyncGenerator<T> {
+  const next = (i: number) => {
+    const p = sources[i]!.next().then((result) => ({ i, result }));
+    // Raced below, or dropped if the merge ends first: never an unhandled rejection either way.
+    p.catch(() => {});
+    return p;
+  };
   const pending = new Map(sources.map((_, i) => [i, next(i)]));
   try {
     while (pending.size > 0) {
@@ -16,6 +25,7 @@ export async function* mergeStreams<T>(...sources: AsyncGenerator<T>[]): AsyncGe
       yield result.value;
     }
   } finally {
+    stop();
     await Promise.allSettled(sources.map((s) => s.return(undefined)));
   }
 }

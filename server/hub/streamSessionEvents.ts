@@ -1,5 +1,6 @@
 import type { StoredEvent } from '../../shared/agentEvent.ts';
 import { LivetrailError } from '../../shared/livetrailError.ts';
+import { isFinished } from '../../shared/session.ts';
 import type { HeadMessage, ResetReason, SessionStreamMessage } from '../../shared/streamMessages.ts';
 import type { EventStore } from '../store/eventStore.ts';
 import type { Hub } from './createHub.ts';
@@ -74,6 +75,9 @@ export async function* streamSessionEvents(
   try {
     if (reset) yield { kind: 'reset', reason: reset, headSeq: session.lastSeq };
     if (opts.announceHead) yield { kind: 'head', headSeq: session.lastSeq };
+    // A client resuming at the very end of a finished session has everything: end now, don't wait
+    // for events that will never come.
+    if (isFinished(session.status) && delivered >= session.lastSeq) return;
     let readStore = true;
     let lookedForHole = false;
     while (!signal?.aborted) {

@@ -25,7 +25,12 @@ export async function* streamTabFeed(opts: {
   lastEventId?: string | null;
   signal?: AbortSignal;
 }): AsyncGenerator<TrackedFeedMessage> {
-  const { store, hub, sessionId, signal } = opts;
+  const { store, hub, sessionId } = opts;
+  // The sources stop with the request, and also when the merge ends for any other reason.
+  const stopSources = new AbortController();
+  const onRequestAbort = () => stopSources.abort();
+  opts.signal?.addEventListener('abort', onRequestAbort);
+  const signal = stopSources.signal;
   const asked = parseFeedCursor(opts.lastEventId);
   // A malformed id resumes nothing: the session stream answers with a reset, the list with a snapshot.
   const cursor: FeedCursor = { seq: asked?.seq ?? 0, listMs: asked?.listMs };
@@ -56,7 +61,23 @@ export async function* streamTabFeed(opts: {
   }
 
   const sources = sessionId ? [list(), session(sessionId)] : [list()];
-  for await (const message of mergeStreams(...sources)) {
+  try {
+    yield* withCursors(
+      mergeStreams(sources, () => stopSources.abort()),
+      cursor,
+    );
+  } finally {
+    opts.signal?.removeEventListener('abort', onRequestAbort);
+    stopSources.abort();
+  }
+}
+
+/** Tags each feed message with the cursor that includes it. */
+async function* withCursors(
+  messages: AsyncGenerator<TabFeedMessage>,
+  cursor: FeedCursor,
+): AsyncGenerator<TrackedFeedMessage> {
+  for await (const message of messages) {
     if (message.kind === 'list') {
       const m = message.message;
       for (const s of m.kind === 'upsert' ? [m.session] : m.sessions) {

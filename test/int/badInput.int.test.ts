@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLivetrailClient } from '../../shared/createLivetrailClient.ts';
 import { LIMITS } from '../../shared/limits.ts';
@@ -149,6 +150,28 @@ describe('bad input', () => {
     expect(c.errors[0]).toMatchObject({ data: { code: 'BAD_REQUEST' } });
     expect((await client.api.sessions.get.query({ sessionId: open.id })).id).toBe(open.id);
     client.close();
+  });
+
+  it.each([
+    ['GET // HTTP/1.1', /^HTTP\/1\.1 [234]\d\d /],
+    ['GET //x:99999 HTTP/1.1', /^HTTP\/1\.1 [234]\d\d /],
+    ['GET /% HTTP/1.1', /^HTTP\/1\.1 400 /],
+    ['GET /api/sessions/%E0%A4/events/stream HTTP/1.1', /^HTTP\/1\.1 400 /],
+  ])('answers the raw request %s without a server error and stays up', async (requestLine, statusLine) => {
+    const { port } = app.server.address() as { port: number };
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () =>
+        socket.write(`${requestLine}\r\nhost: x\r\nconnection: close\r\n\r\n`),
+      );
+      let text = '';
+      socket.on('data', (d) => {
+        text += d.toString();
+      });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(statusLine);
+    expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
   });
 
   it('changed nothing that was stored', async () => {

@@ -126,6 +126,15 @@ describe('streamSessionEvents', () => {
     expect(out.seqs).toEqual([1, 2, 3]);
   });
 
+  it('ends at once for a client that resumes at the end of a finished session', async () => {
+    const { store, id, hub } = await setup();
+    await store.append(id, [...thoughts(2), { type: 'complete', status: 'succeeded' }]);
+    const out = drain(streamSessionEvents({ store, hub, sessionId: id, lastEventId: '3' }));
+    await out.done;
+    expect(out.seqs).toEqual([]);
+    expect(hub.listenerCount()).toBe(0);
+  });
+
   it('rejects an unknown session with NOT_FOUND', async () => {
     const { store, hub } = await setup();
     await expect(streamSessionEvents({ store, hub, sessionId: 'x' }).next()).rejects.toMatchObject({
