@@ -93,6 +93,24 @@ describe('file store durability', () => {
     expect((await third.readEvents(s.id, { after: 0, limit: 10 })).map((e) => e.seq)).toEqual([1, 2]);
   });
 
+  it('reads back a journal larger than one read chunk, lines split across chunks', async () => {
+    const dir = await fresh();
+    const first = await openFileStore(dir);
+    const s = await first.createSession({ title: 'big', agent: 'a' });
+    for (let i = 0; i < 30; i++) {
+      await first.append(
+        s.id,
+        Array.from({ length: 10 }, () => ({ type: 'thought' as const, text: 'y'.repeat(5000 + i) })),
+      );
+    }
+    await first.close();
+    const second = await openFileStore(dir);
+    stores.push(second);
+    const events = await second.readEvents(s.id, { after: 0, limit: 1000 });
+    expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    expect((await second.getSession(s.id))!.lastSeq).toBe(300);
+  });
+
   it('skips an unreadable line in the middle with a warning', async () => {
     const dir = await fresh();
     const first = await openFileStore(dir);
