@@ -8,6 +8,8 @@ const CHANGE_STREAM_HISTORY_LOST = 286;
 
 /** The process's one change stream, announcing every change as a StoreChange. */
 export interface MongoChangeFeed {
+  /** Resolves once the stream has first been opened. */
+  ready: Promise<void>;
   /** Whether the change stream is open right now. */
   live(): boolean;
   lastError(): string | undefined;
@@ -58,7 +60,6 @@ export function openMongoChangeFeed(opts: {
   }
 
   async function run(): Promise<void> {
-    let reopened = false;
     let failures = 0;
     while (!closed) {
       try {
@@ -71,7 +72,10 @@ export function openMongoChangeFeed(opts: {
         isLive = true;
         error = undefined;
         failures = 0;
-        if (reopened) emit({ kind: 'resync' });
+        // Subscribers may have read their backfill before this stream existed (at start) or while it
+        // was down: every open is followed by a re-read, so whatever committed meanwhile reaches them.
+        emit({ kind: 'resync' });
+        markReady();
         for (;;) {
           if (change) handle(change as unknown as Record<string, unknown>);
           token = stream.resumeToken ?? token;
@@ -90,7 +94,6 @@ export function openMongoChangeFeed(opts: {
           'change stream failed; reopening',
         );
         await stream?.close().catch(() => {});
-        reopened = true;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, Math.min(10_000, retryMs * 2 ** Math.min(failures - 1, 5)));
           sleeping = { timer, resolve };
@@ -100,9 +103,14 @@ export function openMongoChangeFeed(opts: {
     }
   }
 
+  let markReady!: () => void;
+  const ready = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
   void run();
 
   return {
+    ready,
     live: () => isLive,
     lastError: () => error,
     async close() {

@@ -28,6 +28,9 @@ export const STANDALONE_MESSAGE =
   'MongoDB is a standalone server, but change streams need a replica set: start mongod with ' +
   '--replSet rs0 and run rs.initiate() once (or use an Atlas cluster)';
 
+/** How long start-up waits for the change stream to open. */
+const FEED_READY_WAIT_MS = 5_000;
+
 /** Sessions whose head this process keeps in memory. */
 const HEAD_CACHE_SIZE = 5_000;
 
@@ -75,6 +78,9 @@ export async function createMongoStore(opts: MongoStoreOptions): Promise<EventSt
     for (const l of listeners) l(change);
   };
   const feed = openMongoChangeFeed({ db, emit, log, retryMs: opts.feedRetryMs });
+  // Start serving with the live feed open when we can; if it takes too long it keeps trying, and
+  // /readyz says so meanwhile.
+  await Promise.race([feed.ready, new Promise((r) => setTimeout(r, FEED_READY_WAIT_MS).unref())]);
   let reachable = true;
   // The driver's own monitoring notices an outage even when no request is being made.
   client.on('serverHeartbeatFailed', () => {
@@ -91,7 +97,8 @@ export async function createMongoStore(opts: MongoStoreOptions): Promise<EventSt
       return result;
     } catch (err) {
       // Domain answers (NOT_FOUND, CONFLICT, …) pass through; everything else is storage trouble.
-      if (err instanceof LivetrailError && err.code !== 'UNAVAILABLE') throw err;
+      // Our own answers, including "too many concurrent writers", say nothing about MongoDB's health.
+      if (err instanceof LivetrailError) throw err;
       reachable = false;
       log.warn(
         { err: (err as Error).message, code: (err as { code?: unknown }).code },
