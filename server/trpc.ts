@@ -67,6 +67,29 @@ const mapErrors = t.middleware(async function mapLivetrailErrors({ next }) {
   return result;
 });
 
+/**
+ * Sends a domain stream to one subscriber: each item shaped for the wire by `toWire` (skipped when it
+ * returns undefined), sent only once the subscriber's socket has room, with domain errors mapped to
+ * their tRPC codes.
+ */
+export async function* toSubscription<T, U>(
+  ctx: Context,
+  signal: AbortSignal | undefined,
+  source: AsyncIterable<T>,
+  toWire: (item: T) => U | undefined,
+): AsyncGenerator<U> {
+  try {
+    for await (const item of source) {
+      const out = toWire(item);
+      if (out === undefined) continue;
+      await ctx.waitForCapacity?.(signal);
+      yield out;
+    }
+  } catch (err) {
+    throw toTRPCError(err);
+  }
+}
+
 export const router = t.router;
 /** Every procedure goes through error mapping. */
 export const procedure = t.procedure.use(mapErrors);

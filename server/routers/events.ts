@@ -5,7 +5,7 @@ import { LIMITS } from '../../shared/limits.ts';
 import { LivetrailError } from '../../shared/livetrailError.ts';
 import { sessionIdSchema } from '../../shared/session.ts';
 import { streamSessionEvents } from '../hub/streamSessionEvents.ts';
-import { procedure, router, toTRPCError } from '../trpc.ts';
+import { procedure, router, toSubscription } from '../trpc.ts';
 
 /** Events: append a batch, page through stored ones, and stream a session's trail. */
 export const eventsRouter = router({
@@ -43,21 +43,16 @@ export const eventsRouter = router({
 
   onEvents: procedure
     .input(z.object({ sessionId: sessionIdSchema, lastEventId: z.string().max(64).nullish() }))
-    .subscription(async function* onEvents({ ctx, input, signal }) {
-      try {
-        const stream = streamSessionEvents({
-          ...ctx,
-          sessionId: input.sessionId,
-          lastEventId: input.lastEventId,
-          signal,
-        });
-        for await (const message of stream) {
-          if (message.kind === 'head') continue;
-          await ctx.waitForCapacity?.(signal);
-          yield message.kind === 'event' ? tracked(String(message.event.seq), message) : message;
-        }
-      } catch (err) {
-        throw toTRPCError(err);
-      }
+    .subscription(function onEvents({ ctx, input, signal }) {
+      const stream = streamSessionEvents({
+        ...ctx,
+        sessionId: input.sessionId,
+        lastEventId: input.lastEventId,
+        signal,
+      });
+      return toSubscription(ctx, signal, stream, (m) => {
+        if (m.kind === 'head') return undefined;
+        return m.kind === 'event' ? tracked(String(m.event.seq), m) : m;
+      });
     }),
 });

@@ -5,7 +5,7 @@ import { LIMITS } from '../../shared/limits.ts';
 import { LivetrailError } from '../../shared/livetrailError.ts';
 import { createSessionInputSchema, sessionIdSchema } from '../../shared/session.ts';
 import { streamSessionList } from '../hub/streamSessionList.ts';
-import { procedure, router, toTRPCError } from '../trpc.ts';
+import { procedure, router, toSubscription } from '../trpc.ts';
 
 const lastEventIdSchema = z.string().max(64).nullish();
 
@@ -53,20 +53,13 @@ export const sessionsRouter = router({
 
   onChange: procedure
     .input(z.object({ lastEventId: lastEventIdSchema }).optional())
-    .subscription(async function* onChange({ ctx, input, signal }) {
-      try {
-        for await (const message of streamSessionList({ ...ctx, lastEventId: input?.lastEventId, signal })) {
-          // The id is the newest activity the client has seen, so a resume sends only what changed.
-          const times = message.kind === 'upsert' ? [message.session] : message.sessions;
-          const newest = times
-            .map((s) => s.lastActivityAt)
-            .sort()
-            .at(-1);
-          await ctx.waitForCapacity?.(signal);
-          yield newest ? tracked(newest, message) : message;
-        }
-      } catch (err) {
-        throw toTRPCError(err);
-      }
+    .subscription(function onChange({ ctx, input, signal }) {
+      const list = streamSessionList({ ...ctx, lastEventId: input?.lastEventId, signal });
+      return toSubscription(ctx, signal, list, (message) => {
+        // The id is the newest activity the client has seen, so a resume sends only what changed.
+        const sessions = message.kind === 'upsert' ? [message.session] : message.sessions;
+        const newest = sessions.reduce<string>((m, s) => (s.lastActivityAt > m ? s.lastActivityAt : m), '');
+        return newest ? tracked(newest, message) : message;
+      });
     }),
 });
