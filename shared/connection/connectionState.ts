@@ -1,4 +1,4 @@
-import type { Transport } from '../createLivetrailClient.ts';
+import type { Transport } from './createTransportApi.ts';
 
 /** How the connection manager picks a transport: SSE first with fallback, or one forced. */
 export type TransportMode = 'auto' | Transport;

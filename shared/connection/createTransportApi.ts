@@ -3,60 +3,76 @@ import {
   createWSClient,
   httpBatchLink,
   httpSubscriptionLink,
+  retryLink,
   splitLink,
   type TRPCClient,
+  TRPCClientError,
+  type TRPCLink,
   wsLink,
 } from '@trpc/client';
 import type { AppRouter } from '../../server/routers/_app.ts';
-import type { Transport } from '../createLivetrailClient.ts';
 
-/** A tRPC client whose subscriptions use exactly one transport, with no retries of its own. */
+/** The subscription transports: SSE over HTTP, or WebSocket on the same port at /ws. */
+export type Transport = 'sse' | 'ws';
+
+/** A tRPC client whose subscriptions use exactly one transport, and how to close it. */
 export interface TransportApi {
   api: TRPCClient<AppRouter>;
   close(): void;
 }
 
+/** Whether a failed subscription is worth retrying: not when the server said the request is wrong. */
+function isRetryable(error: unknown): boolean {
+  if (!(error instanceof TRPCClientError)) return true;
+  const status = (error.data as { httpStatus?: number } | undefined)?.httpStatus;
+  return status === undefined || status >= 500;
+}
+
 /**
- * Builds a client for one connection attempt: subscriptions over SSE or over a fresh WebSocket,
- * queries and mutations over HTTP. The connection manager owns every retry, so the WebSocket's own
- * reconnect is pushed far out and the client is closed when the attempt ends.
+ * Builds a tRPC client: queries and mutations over HTTP (batched), subscriptions over SSE or
+ * WebSocket. With `retryDelayMs` the client retries subscriptions by itself, resuming after the last
+ * tracked id; without it (the connection manager, which owns every retry) it never retries, and the
+ * WebSocket's own reconnect is pushed far out.
  */
 export function createTransportApi(opts: {
   url: string;
   transport: Transport;
   EventSource?: unknown;
   WebSocket?: unknown;
+  retryDelayMs?: (attempt: number) => number;
 }): TransportApi {
   const base = opts.url.replace(/\/+$/, '');
-  const http = httpBatchLink<AppRouter>({ url: `${base}/trpc` });
+  let ws: ReturnType<typeof createWSClient> | undefined;
+  let subscriptions: TRPCLink<AppRouter>;
   if (opts.transport === 'ws') {
-    const ws = createWSClient({
+    ws = createWSClient({
       url: `${base.replace(/^http/, 'ws')}/ws`,
       WebSocket: opts.WebSocket as typeof WebSocket | undefined,
-      retryDelayMs: () => 3_600_000,
+      retryDelayMs: opts.retryDelayMs ?? (() => 3_600_000),
     });
-    const api = createTRPCClient<AppRouter>({
-      links: [
-        splitLink({
-          condition: (op) => op.type === 'subscription',
-          true: wsLink<AppRouter>({ client: ws }),
-          false: http,
-        }),
-      ],
+    subscriptions = wsLink<AppRouter>({ client: ws });
+  } else {
+    subscriptions = httpSubscriptionLink<AppRouter, typeof EventSource>({
+      url: `${base}/trpc`,
+      EventSource: opts.EventSource as typeof EventSource | undefined,
     });
-    return { api, close: () => void ws.close() };
   }
+  const retry = opts.retryDelayMs
+    ? [
+        retryLink<AppRouter>({
+          retry: ({ op, error }) => op.type === 'subscription' && isRetryable(error),
+          retryDelayMs: opts.retryDelayMs,
+        }),
+      ]
+    : [];
   const api = createTRPCClient<AppRouter>({
     links: [
       splitLink({
         condition: (op) => op.type === 'subscription',
-        true: httpSubscriptionLink<AppRouter, typeof EventSource>({
-          url: `${base}/trpc`,
-          EventSource: opts.EventSource as typeof EventSource | undefined,
-        }),
-        false: http,
+        true: [...retry, subscriptions],
+        false: httpBatchLink({ url: `${base}/trpc` }),
       }),
     ],
   });
-  return { api, close: () => {} };
+  return { api, close: () => void ws?.close() };
 }
