@@ -62,6 +62,7 @@ export async function servePlainSse(
   try {
     for await (const message of streamSessionEvents({
       ...ctx,
+      session,
       sessionId: id.data,
       lastEventId,
       signal: abort.signal,

@@ -1,6 +1,6 @@
 import type { StoredEvent } from '../../shared/agentEvent.ts';
 import { LivetrailError } from '../../shared/livetrailError.ts';
-import { isFinished } from '../../shared/session.ts';
+import { isFinished, type Session } from '../../shared/session.ts';
 import type { HeadMessage, ResetReason, SessionStreamMessage } from '../../shared/streamMessages.ts';
 import type { EventStore } from '../store/eventStore.ts';
 import type { Hub } from './createHub.ts';
@@ -20,6 +20,8 @@ export interface StreamSessionOptions {
    * stream re-reads from the store, so a slow reader costs bounded memory. @default 2000
    */
   maxHeld?: number;
+  /** The session, when the caller has just read it (saves reading it again). */
+  session?: Session;
   /** Start with `{ kind: 'head' }` so the client can show how far behind it is. @default false */
   announceHead?: boolean;
 }
@@ -42,7 +44,7 @@ export async function* streamSessionEvents(
   opts: StreamSessionOptions,
 ): AsyncGenerator<SessionStreamMessage | HeadMessage> {
   const { store, hub, sessionId, signal, pageSize = 500, maxHeld = 2000 } = opts;
-  const session = await store.getSession(sessionId);
+  const session = opts.session ?? (await store.getSession(sessionId));
   if (!session) throw new LivetrailError('NOT_FOUND', `sessionId: no session ${sessionId}`);
 
   let delivered = 0;

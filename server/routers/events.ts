@@ -2,7 +2,6 @@ import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import { agentEventSchema } from '../../shared/agentEvent.ts';
 import { LIMITS } from '../../shared/limits.ts';
-import { LivetrailError } from '../../shared/livetrailError.ts';
 import { sessionIdSchema } from '../../shared/session.ts';
 import { streamSessionEvents } from '../hub/streamSessionEvents.ts';
 import { procedure, router, toSubscription } from '../trpc.ts';
@@ -30,10 +29,7 @@ export const eventsRouter = router({
       }),
     )
     .query(async ({ ctx, input }) => {
-      if (!(await ctx.store.getSession(input.sessionId))) {
-        throw new LivetrailError('NOT_FOUND', `sessionId: no session ${input.sessionId}`);
-      }
-      // One extra tells whether there is more without a second round trip.
+      // readEvents answers NOT_FOUND for an unknown session. One extra tells whether there is more without a second round trip.
       const page = await ctx.store.readEvents(input.sessionId, {
         after: input.after,
         limit: input.limit + 1,

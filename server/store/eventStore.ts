@@ -30,7 +30,7 @@ export interface EventStore {
   listSessions(): Promise<Session[]>;
   /** Appends a batch atomically: every event gets the next seq, or (on any error) none is stored. */
   append(sessionId: string, events: AgentEvent[]): Promise<StoredEvent[]>;
-  /** Stored events with seq > after, in seq order, at most `limit`. */
+  /** Stored events with seq > after, in seq order, at most `limit`; NOT_FOUND for an unknown session. */
   readEvents(sessionId: string, range: { after: number; limit: number }): Promise<StoredEvent[]>;
   /**
    * The one live feed of this store: every accepted batch and every session change, per session in

@@ -101,8 +101,9 @@ export function describeEventStoreContract(name: string, open: () => Promise<Sto
       });
     });
 
-    it('rejects appends to an unknown session with NOT_FOUND', async () => {
+    it('rejects appends to and reads of an unknown session with NOT_FOUND', async () => {
       await expectCode(store.append('missing', [msg('x')]), 'NOT_FOUND');
+      await expectCode(store.readEvents('missing', { after: 0, limit: 10 }), 'NOT_FOUND');
     });
 
     it('rejects appends after complete with CONFLICT and stores nothing', async () => {
