@@ -6,17 +6,22 @@ function byActivityDesc(a: Session, b: Session): number {
 }
 
 /**
- * The session list after one `sessions.onChange` message, most recently active first. A complete
- * snapshot replaces the list; a partial one (after a resume) and an upsert merge into it. On merge
- * the copy with the higher lastSeq wins, since messages from before a reconnect can arrive late.
+ * The session list after one or more `sessions.onChange` messages, most recently active first. A
+ * complete snapshot replaces the list; a partial one (after a resume) and an upsert merge into it. On
+ * merge the copy with the higher lastSeq wins, since messages from before a reconnect can arrive late.
+ * A whole batch is merged with one map and one sort.
  */
-export function mergeSessionList(current: readonly Session[], message: SessionListMessage): Session[] {
-  if (message.kind === 'snapshot' && message.complete) return [...message.sessions].sort(byActivityDesc);
-  const incoming = message.kind === 'snapshot' ? message.sessions : [message.session];
+export function mergeSessionList(
+  current: readonly Session[],
+  messages: SessionListMessage | readonly SessionListMessage[],
+): Session[] {
   const byId = new Map(current.map((s) => [s.id, s]));
-  for (const session of incoming) {
-    const known = byId.get(session.id);
-    if (!known || session.lastSeq >= known.lastSeq) byId.set(session.id, session);
+  for (const message of Array.isArray(messages) ? messages : [messages as SessionListMessage]) {
+    if (message.kind === 'snapshot' && message.complete) byId.clear();
+    for (const session of message.kind === 'snapshot' ? message.sessions : [message.session]) {
+      const known = byId.get(session.id);
+      if (!known || session.lastSeq >= known.lastSeq) byId.set(session.id, session);
+    }
   }
   return [...byId.values()].sort(byActivityDesc);
 }

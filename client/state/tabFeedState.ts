@@ -3,6 +3,7 @@ import {
   type FeedCursor,
   formatFeedCursor,
   type ResetReason,
+  type SessionListMessage,
   type SessionStreamMessage,
   type TabFeedMessage,
 } from '../../shared/streamMessages.ts';
@@ -55,13 +56,13 @@ export function applyFeedMessages(
   state: TabFeedState,
   messages: readonly TabFeedMessage[],
 ): AppliedFeedBatch {
-  let { sessions, listLoaded, headSeq, missing } = state;
+  let { headSeq, missing } = state;
   let reset: ResetReason | undefined;
   const trailMessages: SessionStreamMessage[] = [];
+  const listMessages: SessionListMessage[] = [];
   for (const m of messages) {
     if (m.kind === 'list') {
-      sessions = mergeSessionList(sessions, m.message);
-      listLoaded = true;
+      listMessages.push(m.message);
       continue;
     }
     // Queued before the tab switched sessions: that trail is no longer shown.
@@ -74,6 +75,8 @@ export function applyFeedMessages(
     }
   }
   const trail = trailMessages.length > 0 ? applyStreamMessages(state.trail, trailMessages) : state.trail;
+  const sessions = listMessages.length > 0 ? mergeSessionList(state.sessions, listMessages) : state.sessions;
+  const listLoaded = state.listLoaded || listMessages.length > 0;
   const next = { ...state, sessions, listLoaded, trail, headSeq, missing };
   return reset ? { state: next, reset } : { state: next };
 }

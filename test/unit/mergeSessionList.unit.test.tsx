@@ -35,4 +35,20 @@ describe('mergeSessionList', () => {
       ['c', 1],
     ]);
   });
+
+  it('merges a whole batch at once, a complete snapshot in it replacing what came before', () => {
+    const list = mergeSessionList(
+      [session('gone', 1, '2026-01-01T00:00:00Z')],
+      [
+        { kind: 'upsert', session: session('early', 1, '2026-01-02T00:00:00Z') },
+        { kind: 'snapshot', complete: true, sessions: [session('a', 1, '2026-01-03T00:00:00Z')] },
+        { kind: 'upsert', session: session('b', 2, '2026-01-05T00:00:00Z') },
+        { kind: 'upsert', session: session('a', 3, '2026-01-04T00:00:00Z') },
+      ],
+    );
+    expect(list.map((s) => [s.id, s.lastSeq])).toEqual([
+      ['b', 2],
+      ['a', 3],
+    ]);
+  });
 });
