@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { jsonValueSchema } from './jsonValueSchema.ts';
 import { LIMITS } from './limits.ts';
 
 const text = z.string().max(LIMITS.textChars);
 const name = z.string().min(1).max(LIMITS.nameChars);
 const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const tokens = z.number().int().nonnegative().max(LIMITS.tokensPerEvent);
 
 /** What the agent is doing right now. */
 export const agentStateSchema = z.enum(['idle', 'thinking', 'calling_tool', 'waiting_for_user']);
@@ -18,13 +20,13 @@ export const agentEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('user_message'), text }),
   z.object({ type: z.literal('assistant_message'), text }),
   z.object({ type: z.literal('thought'), text }),
-  z.object({ type: z.literal('tool_call'), callId: name, tool: name, args: z.json() }),
+  z.object({ type: z.literal('tool_call'), callId: name, tool: name, args: jsonValueSchema }),
   z.object({
     type: z.literal('tool_result'),
     callId: name,
     tool: name,
     ok: z.boolean(),
-    output: z.json(),
+    output: jsonValueSchema,
   }),
   z.object({
     type: z.literal('state'),
@@ -34,9 +36,9 @@ export const agentEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({
     type: z.literal('cost'),
-    usd: z.number().nonnegative().finite(),
-    inputTokens: count,
-    outputTokens: count,
+    usd: z.number().nonnegative().max(LIMITS.costUsdPerEvent),
+    inputTokens: tokens,
+    outputTokens: tokens,
   }),
   z.object({ type: z.literal('error'), message: text }),
   z.object({ type: z.literal('complete'), status: completionStatusSchema, summary: text.optional() }),

@@ -10,4 +10,13 @@ export const LIMITS = {
   bodyBytes: 2 * 1024 * 1024,
   /** Longest title, agent name, tool name or call id. */
   nameChars: 200,
+  /**
+   * Deepest nesting of tool args and output, counted in containers: a scalar alone is depth 0,
+   * `{}` or `[]` is 1, `{"a":[]}` is 2.
+   */
+  jsonDepth: 64,
+  /** Largest `usd` of one cost event, so that a session's running total stays finite. */
+  costUsdPerEvent: 1_000_000,
+  /** Most input or output tokens in one cost event, so that session totals stay exact for millions of events. */
+  tokensPerEvent: 1_000_000_000,
 } as const;
