@@ -1,12 +1,36 @@
+import type { Authenticator, Principal } from './auth/createAuthenticator.ts';
+import type { AbuseLimits } from './config.ts';
+import type { RateLimiter } from './domain/createRateLimiter.ts';
 import type { Hub } from './hub/createHub.ts';
 import type { Logger } from './logger.ts';
 import type { EventStore } from './store/eventStore.ts';
 
-/** What every procedure can reach: the store, the hub, the logger. */
-export interface Context {
+/** What the server shares with every request and socket. */
+export interface ServerContext {
   store: EventStore;
   hub: Hub;
   log: Logger;
+  auth: Authenticator;
+  limits: AbuseLimits;
+  /** Events appended per principal (or per client IP with auth off). */
+  appendLimiter: RateLimiter;
+}
+
+/** Counts one WebSocket's open subscriptions against its cap. */
+export interface SubscriptionSlots {
+  /** Takes a slot; throws RATE_LIMITED when all are in use. */
+  acquire(): void;
+  release(): void;
+}
+
+/** What every procedure can reach: the store, the hub, the logger, and who is calling. */
+export interface Context extends ServerContext {
+  /** The caller's token's role; undefined when auth is on and no valid token came. */
+  principal: Principal | undefined;
+  /** The caller's address (from `X-Forwarded-For` only when the proxy is trusted). */
+  clientIp: string;
   /** Over WebSocket: resolves when the socket can take more (see createSocketGate). */
   waitForCapacity?: (signal?: AbortSignal) => Promise<void>;
+  /** Over WebSocket: the socket's subscription cap. */
+  subscriptionSlots?: SubscriptionSlots;
 }

@@ -1,8 +1,11 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
-import { isLivetrailError, type LivetrailErrorCode } from '../shared/livetrailError.ts';
+import { LIMITS } from '../shared/limits.ts';
+import { isLivetrailError, LivetrailError, type LivetrailErrorCode } from '../shared/livetrailError.ts';
+import { hasPermission, type Permission } from '../shared/roles.ts';
 import { TRANSPORT_TIMING } from '../shared/transportTiming.ts';
 import type { Context } from './context.ts';
+import { publicError } from './publicError.ts';
 
 const TRPC_CODES: Record<LivetrailErrorCode, TRPC_ERROR_CODE_KEY> = {
   BAD_REQUEST: 'BAD_REQUEST',
@@ -11,6 +14,7 @@ const TRPC_CODES: Record<LivetrailErrorCode, TRPC_ERROR_CODE_KEY> = {
   NOT_FOUND: 'NOT_FOUND',
   CONFLICT: 'CONFLICT',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  RATE_LIMITED: 'TOO_MANY_REQUESTS',
   // 5xx-class, so SSE clients reconnect by themselves instead of giving up.
   UNAVAILABLE: 'SERVICE_UNAVAILABLE',
 };
@@ -36,7 +40,9 @@ function describeIssues(issues: Issue[]): string {
   return issues
     .slice(0, 5)
     .map((i) => {
-      const path = (i.path ?? []).map((p) => (typeof p === 'object' ? String(p.key) : String(p))).join('.');
+      const keys = (i.path ?? []).map((p) => (typeof p === 'object' ? String(p.key) : String(p)));
+      // A path 64 levels deep says no more than its first few steps.
+      const path = keys.length > 8 ? `${keys.slice(0, 6).join('.')}.…` : keys.join('.');
       return `${path || 'input'}: ${i.message}`;
     })
     .join('; ');
@@ -47,14 +53,23 @@ const t = initTRPC.context<Context>().create({
     ping: { enabled: true, intervalMs: TRANSPORT_TIMING.ssePingMs },
     client: { reconnectAfterInactivityMs: TRANSPORT_TIMING.sseInactivityMs },
   },
-  errorFormatter({ shape, error }) {
+  errorFormatter({ shape, error, ctx, path }) {
     // Stacks are for our logs, not for callers.
     const { stack: _stack, ...data } = shape.data;
-    const message =
-      error.code === 'BAD_REQUEST' && hasIssues(error.cause)
-        ? describeIssues(error.cause.issues)
-        : shape.message;
-    return { ...shape, message, data };
+    const cause = error.cause;
+    let message = shape.message;
+    if (error.code === 'BAD_REQUEST' && hasIssues(cause)) message = describeIssues(cause.issues);
+    else if (error.code === 'PARSE_ERROR') message = 'the request is not valid JSON';
+    else if (error.code === 'INTERNAL_SERVER_ERROR' || error.code === 'SERVICE_UNAVAILABLE') {
+      // Driver messages, addresses and engine errors stay in our log, under the ref the client sees.
+      message = publicError(
+        isLivetrailError(cause) ? cause : (cause ?? error),
+        ctx?.log,
+        path ?? 'trpc',
+      ).message;
+    }
+    const retryAfterMs = isLivetrailError(cause) ? cause.retryAfterMs : undefined;
+    return { ...shape, message, data: { ...data, ...(retryAfterMs !== undefined && { retryAfterMs }) } };
   },
 });
 
@@ -79,6 +94,11 @@ export async function* toSubscription<T, U>(
   toWire: (item: T) => U | undefined,
 ): AsyncGenerator<U> {
   try {
+    ctx.subscriptionSlots?.acquire();
+  } catch (err) {
+    throw toTRPCError(err);
+  }
+  try {
     for await (const item of source) {
       const out = toWire(item);
       if (out === undefined) continue;
@@ -87,9 +107,75 @@ export async function* toSubscription<T, U>(
     }
   } catch (err) {
     throw toTRPCError(err);
+  } finally {
+    ctx.subscriptionSlots?.release();
   }
 }
 
+/** Refuses a caller without a valid token (UNAUTHORIZED) or whose role lacks `permission` (FORBIDDEN). */
+function requirePermission(permission: Permission) {
+  return t.middleware(function checkPermission({ ctx, next }) {
+    const who = ctx.principal;
+    if (!who) {
+      throw toTRPCError(
+        new LivetrailError(
+          'UNAUTHORIZED',
+          'a valid access token is required (Authorization: Bearer <token>)',
+        ),
+      );
+    }
+    if (!hasPermission(who.role, permission)) {
+      const needed =
+        permission === 'read' ? 'any role' : permission === 'produce' ? 'agent or admin' : 'viewer or admin';
+      throw toTRPCError(
+        new LivetrailError('FORBIDDEN', `this needs ${needed}; the token's role is ${who.role}`),
+      );
+    }
+    return next();
+  });
+}
+
+/** The events a write will store, read from the raw input before any validation work. */
+function eventCount(raw: unknown): number {
+  const events = (raw as { events?: unknown } | null | undefined)?.events;
+  return Array.isArray(events) ? events.length : 1;
+}
+
+/**
+ * Charges a write to the caller's append budget (per token, or per client IP with auth off) before
+ * its input is parsed, so a flood costs a counter, not validation. A batch over the limit is refused
+ * here too, before zod looks at a single event.
+ */
+const limitWrites = t.middleware(async function limitWrites({ ctx, getRawInput, next }) {
+  const n = eventCount(await getRawInput());
+  if (n > LIMITS.batchEvents) {
+    throw toTRPCError(
+      new LivetrailError(
+        'PAYLOAD_TOO_LARGE',
+        `events: at most ${LIMITS.batchEvents} events per batch (got ${n})`,
+      ),
+    );
+  }
+  const key = ctx.principal && ctx.auth.enabled ? ctx.principal.label : `ip:${ctx.clientIp}`;
+  const taken = ctx.appendLimiter.take(key, n);
+  if (!taken.ok) {
+    throw toTRPCError(
+      new LivetrailError(
+        'RATE_LIMITED',
+        `too many events: at most ${ctx.limits.appendRatePerSec}/s (burst ${ctx.limits.appendBurst}); retry in ${Math.ceil(taken.retryAfterMs / 1000)} s`,
+        { retryAfterMs: taken.retryAfterMs },
+      ),
+    );
+  }
+  return next();
+});
+
 export const router = t.router;
 /** Every procedure goes through error mapping. */
-export const procedure = t.procedure.use(mapErrors);
+const procedure = t.procedure.use(mapErrors);
+/** Lists, reads and subscriptions: any role. */
+export const readProcedure = procedure.use(requirePermission('read'));
+/** An agent's writes (create, append, complete): agent or admin, charged to the append budget. */
+export const produceProcedure = procedure.use(requirePermission('produce')).use(limitWrites);
+/** A person's actions (send a message): viewer or admin, charged to the append budget. */
+export const actProcedure = procedure.use(requirePermission('act')).use(limitWrites);

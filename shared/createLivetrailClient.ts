@@ -15,6 +15,11 @@ export interface LivetrailClientOptions {
   EventSource?: unknown;
   /** WebSocket class, for runtimes without a global one (Node 20: the `ws` package). */
   WebSocket?: unknown;
+  /**
+   * Access token for a server with access control, sent on every transport (`Authorization: Bearer`
+   * over HTTP and SSE, a connection param over WebSocket). Browsers signed in by cookie need none.
+   */
+  token?: string;
   /** Delay before resubscribing after the n-th failure (0-based). @default full jitter, 0.5 s–25 s */
   retryDelayMs?: (attempt: number) => number;
 }
@@ -39,6 +44,7 @@ export function createLivetrailClient(opts: LivetrailClientOptions): LivetrailCl
     transport,
     EventSource: opts.EventSource,
     WebSocket: opts.WebSocket,
+    token: opts.token,
     retryDelayMs: opts.retryDelayMs ?? ((attempt) => backoffDelay(attempt, Math.random())),
   });
   return { api, transport, close };

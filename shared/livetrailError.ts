@@ -6,6 +6,7 @@ export const ERROR_CODES = [
   'NOT_FOUND',
   'CONFLICT',
   'PAYLOAD_TOO_LARGE',
+  'RATE_LIMITED',
   'UNAVAILABLE',
 ] as const;
 
@@ -14,11 +15,18 @@ export type LivetrailErrorCode = (typeof ERROR_CODES)[number];
 /** The one coded error type of livetrail; the transport layer maps it to its own error shape. */
 export class LivetrailError extends Error {
   readonly code: LivetrailErrorCode;
+  /** For RATE_LIMITED: how long to wait before trying again. */
+  readonly retryAfterMs?: number;
 
-  constructor(code: LivetrailErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: LivetrailErrorCode,
+    message: string,
+    options?: { cause?: unknown; retryAfterMs?: number },
+  ) {
     super(message, options);
     this.name = 'LivetrailError';
     this.code = code;
+    if (options?.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
 }
 

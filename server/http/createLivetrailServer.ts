@@ -1,18 +1,27 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
 import { LIMITS } from '../../shared/limits.ts';
+import { LivetrailError } from '../../shared/livetrailError.ts';
+import { type Authenticator, createAuthenticator, type Principal } from '../auth/createAuthenticator.ts';
+import { requestToken } from '../auth/requestToken.ts';
 import type { Config } from '../config.ts';
-import type { Context } from '../context.ts';
+import type { Context, ServerContext, SubscriptionSlots } from '../context.ts';
+import { createRateLimiter } from '../domain/createRateLimiter.ts';
 import { createHub, type Hub } from '../hub/createHub.ts';
 import type { Logger } from '../logger.ts';
+import { publicError } from '../publicError.ts';
 import { appRouter } from '../routers/_app.ts';
 import type { EventStore } from '../store/eventStore.ts';
+import { createConnectionLimiter, refuseSocket } from './createConnectionLimiter.ts';
+import { createRequestGuard, type RequestGuard } from './createRequestGuard.ts';
 import { createSocketGate, type SocketGateOptions } from './createSocketGate.ts';
+import { createStallWatch } from './createStallWatch.ts';
 import { PLAIN_SSE_PATH, servePlainSse } from './plainSseRoute.ts';
 import { sendError, sendJson } from './sendJson.ts';
+import { serveAuthApi, serveSignInUrl } from './serveAuthRoutes.ts';
 import { serveStatic } from './serveStatic.ts';
 
 /** A running livetrail server. */
@@ -27,40 +36,116 @@ export interface LivetrailServer {
   close(): Promise<void>;
 }
 
+/** What a request learned at the door: who the client is and who its token says it is. */
+interface Admitted {
+  ip: string;
+  principal: Principal | undefined;
+}
+
+function subscriptionSlots(max: number): SubscriptionSlots {
+  let open = 0;
+  return {
+    acquire() {
+      if (open >= max) {
+        throw new LivetrailError('RATE_LIMITED', `at most ${max} subscriptions at once on one WebSocket`);
+      }
+      open++;
+    },
+    release() {
+      open = Math.max(0, open - 1);
+    },
+  };
+}
+
+/** Whether `/trpc/a,b,c?batch=1` names more procedures than allowed, read off the URL alone. */
+function batchTooLarge(path: string, url: URL, max: number): boolean {
+  if (url.searchParams.get('batch') !== '1') return false;
+  let calls = 1;
+  for (let i = path.indexOf(','); i !== -1 && calls <= max; i = path.indexOf(',', i + 1)) calls++;
+  return calls > max;
+}
+
+/** The cheap checks every request passes before any work: its Host, and a browser Origin. */
+function refusal(guard: RequestGuard, req: IncomingMessage, apiPath: boolean) {
+  if (!guard.hostAllowed(req.headers.host)) {
+    return {
+      status: 421,
+      code: 'BAD_REQUEST',
+      message: 'this server does not answer to that Host (see LIVETRAIL_ALLOWED_HOSTS)',
+    };
+  }
+  if (apiPath && !guard.originAllowed(req.headers.origin, req.headers.host)) {
+    return {
+      status: 403,
+      code: 'FORBIDDEN',
+      message: 'requests from this Origin are not allowed (see LIVETRAIL_ALLOWED_ORIGINS)',
+    };
+  }
+  return undefined;
+}
+
 /**
  * The one Node HTTP server: tRPC at /trpc (queries, mutations, SSE subscriptions), the same router
- * over WebSocket at /ws, the plain SSE URL under /api, /healthz and /readyz, and the SPA at /.
+ * over WebSocket at /ws, the plain SSE URL under /api, sign-in under /api, /healthz and /readyz,
+ * and the SPA at /. Every request passes the Host and Origin checks, the connection caps and the
+ * slow-client timeouts first; procedures then check the caller's role.
  */
 export async function createLivetrailServer(opts: {
   config: Config;
   store: EventStore;
   log: Logger;
   socketGate?: SocketGateOptions;
+  /** Replaces the authenticator built from `config.auth` and `config.tokens` (tests). */
+  auth?: Authenticator;
 }): Promise<LivetrailServer> {
   const { config, store, log } = opts;
+  const { limits } = config;
   const hub = createHub(store);
-  const ctx: Context = { store, hub, log };
-  const createContext = () => ctx;
-  const onError = ({
-    error,
-    path,
-  }: {
-    error: { code: string; message: string; cause?: unknown };
-    path?: string;
-  }) => {
-    if (error.code === 'INTERNAL_SERVER_ERROR')
-      log.error({ err: error.cause ?? error, path }, 'procedure failed');
+  const auth = opts.auth ?? createAuthenticator({ enabled: config.auth === 'on', tokens: config.tokens });
+  const base: ServerContext = {
+    store,
+    hub,
+    log,
+    auth,
+    limits,
+    appendLimiter: createRateLimiter({ ratePerSec: limits.appendRatePerSec, burst: limits.appendBurst }),
+  };
+  const signinLimiter = createRateLimiter({ ratePerSec: 1, burst: 10 });
+  const admitted = new WeakMap<IncomingMessage, Admitted>();
+  const connections = createConnectionLimiter({
+    maxConnections: limits.maxConnections,
+    maxPerIp: limits.maxConnectionsPerIp,
+  });
+  const refused = new WeakSet<Socket>();
+  const stallWatch = createStallWatch({ maxStallMs: limits.stalledReaderMs });
+  // Set once listening, when the port is known (PORT=0).
+  let guard: RequestGuard = createRequestGuard(config, config.port);
+
+  const onError = ({ error, path }: { error: { code: string; message: string }; path?: string }) => {
+    // Unexpected errors are logged once, with their ref, by the error formatter (publicError).
+    if (error.code === 'INTERNAL_SERVER_ERROR' && path === undefined)
+      log.debug({ error: error.message }, 'request failed');
   };
 
   const trpc = createHTTPHandler({
     router: appRouter,
-    createContext,
+    createContext: ({ req }): Context => {
+      const door = admitted.get(req);
+      return { ...base, principal: door?.principal, clientIp: door?.ip ?? 'unknown' };
+    },
     basePath: '/trpc/',
     maxBodySize: LIMITS.bodyBytes,
+    maxBatchSize: limits.maxBatchCalls,
     onError,
+    responseMeta({ errors }) {
+      const waits = errors.map((e) => (e.cause as { retryAfterMs?: number } | undefined)?.retryAfterMs ?? 0);
+      const wait = Math.max(0, ...waits);
+      return wait > 0 ? { headers: { 'retry-after': String(Math.ceil(wait / 1000)) } } : {};
+    },
   });
 
-  const server = createServer(function route(req, res) {
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    res.setHeader('x-content-type-options', 'nosniff');
     let url: URL;
     try {
       // Parsed against a fixed base: a request line like `GET //x:99` is not a valid relative URL.
@@ -69,27 +154,84 @@ export async function createLivetrailServer(opts: {
       return sendError(res, 400, 'BAD_REQUEST', 'malformed request URL');
     }
     const path = url.pathname;
-    if (path.startsWith('/trpc/')) return trpc(req, res);
+    // Health stays open to load balancers and probes, whatever Host they use.
     if (path === '/healthz' || path === '/readyz') {
       const health = store.health();
       const ready = path === '/healthz' ? health.ok : health.ok && health.live;
       return sendJson(res, ready ? 200 : 503, { ...health, ok: ready, store: store.kind });
     }
+    const apiPath = path.startsWith('/trpc/') || path.startsWith('/api/');
+    const no = refusal(guard, req, apiPath);
+    if (no) return sendError(res, no.status, no.code, no.message);
+    const ip = guard.clientIp(req);
+    const principal = auth.authenticate(requestToken(req.headers));
+    admitted.set(req, { ip, principal });
+
+    if (path.startsWith('/trpc/')) {
+      if (batchTooLarge(path, url, limits.maxBatchCalls)) {
+        return sendError(
+          res,
+          400,
+          'BAD_REQUEST',
+          `at most ${limits.maxBatchCalls} calls in one batched request (LIVETRAIL_MAX_BATCH)`,
+        );
+      }
+      return trpc(req, res);
+    }
+    if (await serveAuthApi({ auth, guard, signinLimiter }, req, res, path, ip)) return;
     const plain = PLAIN_SSE_PATH.exec(path);
     if (plain) {
       if (req.method !== 'GET') return sendError(res, 405, 'BAD_REQUEST', 'use GET');
-      return void servePlainSse(ctx, req, res, plain[1]!, url.searchParams).catch((err) => {
-        log.error({ err }, 'plain SSE failed');
-        if (!res.headersSent) sendError(res, 500, 'INTERNAL', 'internal error');
-        else res.end();
-      });
+      if (!principal) {
+        res.setHeader('www-authenticate', 'Bearer');
+        return sendError(
+          res,
+          401,
+          'UNAUTHORIZED',
+          'a valid access token is required (Authorization: Bearer <token>)',
+        );
+      }
+      const ctx: Context = { ...base, principal, clientIp: ip };
+      return servePlainSse(ctx, req, res, plain[1]!, url.searchParams);
     }
     if (path.startsWith('/api/')) return sendError(res, 404, 'NOT_FOUND', `no route ${path}`);
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'BAD_REQUEST', 'use GET');
-    void serveStatic(config.staticDir, path, res).catch((err) => {
-      log.error({ err }, 'static file failed');
-      if (!res.headersSent) res.writeHead(500).end();
-    });
+    if (serveSignInUrl({ auth, guard, signinLimiter }, req, res, url)) return;
+    return serveStatic(config.staticDir, path, res);
+  }
+
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      // Covers receiving the whole request (a slow body), not the response: SSE streams are untouched.
+      requestTimeout: limits.bodyTimeoutMs,
+      // Node checks the two timeouts only this often; its default of 30 s would let them overrun.
+      connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+    },
+    function handleRequest(req, res) {
+      if (refused.has(req.socket)) return void req.socket.destroy();
+      const release = connections.enter(guard.clientIp(req));
+      if (!release) {
+        res.setHeader('retry-after', '5');
+        res.setHeader('connection', 'close');
+        return sendError(res, 503, 'UNAVAILABLE', 'too many connections from this address; try again later');
+      }
+      res.once('close', release);
+      stallWatch.watch(res);
+      route(req, res).catch((err: unknown) => {
+        const { message } = publicError(err, log, req.url ?? 'http');
+        if (!res.headersSent) sendError(res, 500, 'INTERNAL', message);
+        else res.destroy();
+      });
+    },
+  );
+  server.on('connection', (socket: Socket) => {
+    if (!connections.admitSocket(socket)) refused.add(socket);
+  });
+  // A client that sends garbage gets a 400 and is closed, and never reaches our handlers.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -99,18 +241,64 @@ export async function createLivetrailServer(opts: {
       resolve();
     });
   });
+  const { port } = server.address() as AddressInfo;
+  guard = createRequestGuard(config, port);
+
   // Attached only once listening: before that it would re-emit a taken port as its own error.
-  const wss = new WebSocketServer({ server, path: '/ws', maxPayload: LIMITS.bodyBytes });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.bodyBytes });
+  server.on('upgrade', function admitWebSocket(req: IncomingMessage, socket: Socket, head: Buffer) {
+    socket.on('error', () => socket.destroy());
+    if (refused.has(socket)) return void socket.destroy();
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== '/ws')
+      return refuseSocket(
+        socket,
+        '404 Not Found',
+        '{"error":{"code":"NOT_FOUND","message":"WebSocket is at /ws"}}',
+      );
+    // A foreign Origin is refused before the handshake: never a 101 to another site's page.
+    const no = refusal(guard, req, true);
+    if (no) {
+      return refuseSocket(
+        socket,
+        `${no.status} ${no.status === 421 ? 'Misdirected Request' : 'Forbidden'}`,
+        JSON.stringify({ error: { code: no.code, message: no.message } }),
+      );
+    }
+    const ip = guard.clientIp(req);
+    // A browser's cookie (or a client's header) is checked here, a token sent as tRPC's connection
+    // params once the socket is open. A wrong one is not refused at the handshake — a browser would
+    // only see a dropped socket and retry — but every procedure then answers UNAUTHORIZED.
+    const principal = auth.authenticate(requestToken(req.headers));
+    const release = connections.enter(ip);
+    if (!release) return refuseSocket(socket);
+    admitted.set(req, { ip, principal });
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.once('close', release);
+      wss.emit('connection', ws, req);
+    });
+  });
   const wsHandler = applyWSSHandler({
     wss,
     router: appRouter,
-    // One context per socket, carrying that socket's backpressure gate.
-    createContext: ({ res }) => ({ ...ctx, waitForCapacity: createSocketGate(res, opts.socketGate) }),
+    maxBatchSize: limits.maxBatchCalls,
+    // One context per socket, carrying that socket's backpressure gate and subscription cap.
+    createContext: ({ req, res, info }): Context => {
+      const door = admitted.get(req);
+      const param = (info.connectionParams as { token?: unknown } | null | undefined)?.token;
+      const principal = door?.principal ?? auth.authenticate(typeof param === 'string' ? param : undefined);
+      return {
+        ...base,
+        principal,
+        clientIp: door?.ip ?? 'unknown',
+        waitForCapacity: createSocketGate(res, opts.socketGate),
+        subscriptionSlots: subscriptionSlots(limits.maxWsSubscriptions),
+      };
+    },
     onError,
     keepAlive: { enabled: true, pingMs: 10_000, pongWaitMs: 5_000 },
   });
 
-  const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 
   return {
@@ -126,6 +314,7 @@ export async function createLivetrailServer(opts: {
       for (const client of wss.clients) client.terminate();
       wss.close();
       server.closeAllConnections();
+      stallWatch.close();
       await closed;
       hub.close();
     },

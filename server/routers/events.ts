@@ -4,11 +4,11 @@ import { agentEventSchema } from '../../shared/agentEvent.ts';
 import { LIMITS } from '../../shared/limits.ts';
 import { sessionIdSchema } from '../../shared/session.ts';
 import { streamSessionEvents } from '../hub/streamSessionEvents.ts';
-import { procedure, router, toSubscription } from '../trpc.ts';
+import { produceProcedure, readProcedure, router, toSubscription } from '../trpc.ts';
 
 /** Events: append a batch, page through stored ones, and stream a session's trail. */
 export const eventsRouter = router({
-  append: procedure
+  append: produceProcedure
     .input(
       z.object({
         sessionId: sessionIdSchema,
@@ -20,7 +20,7 @@ export const eventsRouter = router({
       return { seqs: stored.map((e) => e.seq) };
     }),
 
-  list: procedure
+  list: readProcedure
     .input(
       z.object({
         sessionId: sessionIdSchema,
@@ -37,7 +37,7 @@ export const eventsRouter = router({
       return { events: page.slice(0, input.limit), hasMore: page.length > input.limit };
     }),
 
-  onEvents: procedure
+  onEvents: readProcedure
     .input(z.object({ sessionId: sessionIdSchema, lastEventId: z.string().max(64).nullish() }))
     .subscription(function onEvents({ ctx, input, signal }) {
       const stream = streamSessionEvents({

@@ -3,11 +3,11 @@ import { z } from 'zod';
 import { sessionIdSchema } from '../../shared/session.ts';
 import { formatFeedCursor } from '../../shared/streamMessages.ts';
 import { streamTabFeed } from '../hub/streamTabFeed.ts';
-import { procedure, router, toSubscription } from '../trpc.ts';
+import { readProcedure, router, toSubscription } from '../trpc.ts';
 
 /** The web app's single live connection per tab. */
 export const liveRouter = router({
-  onFeed: procedure
+  onFeed: readProcedure
     .input(z.object({ sessionId: sessionIdSchema.nullish(), lastEventId: z.string().max(64).nullish() }))
     .subscription(function onFeed({ ctx, input, signal }) {
       const feed = streamTabFeed({

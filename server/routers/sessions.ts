@@ -5,34 +5,34 @@ import { LIMITS } from '../../shared/limits.ts';
 import { LivetrailError } from '../../shared/livetrailError.ts';
 import { createSessionInputSchema, sessionIdSchema } from '../../shared/session.ts';
 import { streamSessionList } from '../hub/streamSessionList.ts';
-import { procedure, router, toSubscription } from '../trpc.ts';
+import { actProcedure, produceProcedure, readProcedure, router, toSubscription } from '../trpc.ts';
 
 const lastEventIdSchema = z.string().max(64).nullish();
 
 /** Sessions: create, read, talk to, finish, and watch the list. */
 export const sessionsRouter = router({
-  create: procedure
+  create: produceProcedure
     .input(createSessionInputSchema)
     .mutation(({ ctx, input }) =>
       ctx.store.createSession({ title: input.title, agent: input.agent ?? 'agent' }),
     ),
 
-  list: procedure.query(({ ctx }) => ctx.store.listSessions()),
+  list: readProcedure.query(({ ctx }) => ctx.store.listSessions()),
 
-  get: procedure.input(z.object({ sessionId: sessionIdSchema })).query(async ({ ctx, input }) => {
+  get: readProcedure.input(z.object({ sessionId: sessionIdSchema })).query(async ({ ctx, input }) => {
     const session = await ctx.store.getSession(input.sessionId);
     if (!session) throw new LivetrailError('NOT_FOUND', `sessionId: no session ${input.sessionId}`);
     return session;
   }),
 
-  sendMessage: procedure
+  sendMessage: actProcedure
     .input(z.object({ sessionId: sessionIdSchema, text: z.string().trim().min(1).max(LIMITS.textChars) }))
     .mutation(async ({ ctx, input }) => {
       const [event] = await ctx.store.append(input.sessionId, [{ type: 'user_message', text: input.text }]);
       return { seq: event!.seq };
     }),
 
-  complete: procedure
+  complete: produceProcedure
     .input(
       z.object({
         sessionId: sessionIdSchema,
@@ -51,7 +51,7 @@ export const sessionsRouter = router({
       return { seq: event!.seq };
     }),
 
-  onChange: procedure
+  onChange: readProcedure
     .input(z.object({ lastEventId: lastEventIdSchema }).optional())
     .subscription(function onChange({ ctx, input, signal }) {
       const list = streamSessionList({ ...ctx, lastEventId: input?.lastEventId, signal });

@@ -46,6 +46,8 @@ export interface ConnectionManagerOptions {
   connectTimeoutMs?: number;
   EventSource?: unknown;
   WebSocket?: unknown;
+  /** Access token for a server with access control (browsers use the sign-in cookie instead). */
+  token?: string;
   network?: NetworkMonitor;
   /** Asks whether the server is up when SSE fails. @default GET `${url}/healthz` within 2 s */
   probe?: (url: string) => Promise<boolean>;
@@ -112,7 +114,12 @@ export function createConnectionManager(opts: ConnectionManagerOptions): Connect
   const fatal = new Set(opts.fatalCodes ?? DEFAULT_FATAL);
   const connectTimeoutMs = opts.connectTimeoutMs ?? 6000;
   const listeners = new Set<(s: ConnectionState) => void>();
-  const http = createTransportApi({ url: opts.url, transport: 'sse', EventSource: opts.EventSource });
+  const http = createTransportApi({
+    url: opts.url,
+    transport: 'sse',
+    EventSource: opts.EventSource,
+    token: opts.token,
+  });
 
   let state = initialConnectionState(opts.mode ?? 'auto');
   let attemptId = 0;
@@ -195,6 +202,7 @@ export function createConnectionManager(opts: ConnectionManagerOptions): Connect
       transport,
       EventSource: opts.EventSource,
       WebSocket: opts.WebSocket,
+      token: opts.token,
     });
     let opened = false;
     timers.watchdog = setTimeout(() => {

@@ -40,8 +40,12 @@ export function createTransportApi(opts: {
   EventSource?: unknown;
   WebSocket?: unknown;
   retryDelayMs?: (attempt: number) => number;
+  /** Access token, sent as `Authorization: Bearer` on HTTP and SSE and as a WS connection param. */
+  token?: string;
 }): TransportApi {
   const base = opts.url.replace(/\/+$/, '');
+  const { token } = opts;
+  const authorization = token === undefined ? undefined : `Bearer ${token}`;
   let ws: ReturnType<typeof createWSClient> | undefined;
   let subscriptions: TRPCLink<AppRouter>;
   if (opts.transport === 'ws') {
@@ -49,12 +53,25 @@ export function createTransportApi(opts: {
       url: `${base.replace(/^http/, 'ws')}/ws`,
       WebSocket: opts.WebSocket as typeof WebSocket | undefined,
       retryDelayMs: opts.retryDelayMs ?? (() => 3_600_000),
+      // Browsers cannot set headers on a WebSocket; the token travels as tRPC's first message.
+      ...(token !== undefined && { connectionParams: { token } }),
     });
     subscriptions = wsLink<AppRouter>({ client: ws });
   } else {
     subscriptions = httpSubscriptionLink<AppRouter, typeof EventSource>({
       url: `${base}/trpc`,
       EventSource: opts.EventSource as typeof EventSource | undefined,
+      // The `eventsource` package reads headers through its fetch option; a browser's EventSource
+      // ignores it and sends the sign-in cookie instead.
+      ...(authorization !== undefined && {
+        eventSourceOptions: {
+          fetch: (input: string | URL, init?: RequestInit) =>
+            fetch(input, {
+              ...init,
+              headers: { ...(init?.headers as Record<string, string>), authorization },
+            }),
+        } as EventSourceInit,
+      }),
     });
   }
   const retry = opts.retryDelayMs
@@ -70,7 +87,12 @@ export function createTransportApi(opts: {
       splitLink({
         condition: (op) => op.type === 'subscription',
         true: [...retry, subscriptions],
-        false: httpBatchLink({ url: `${base}/trpc` }),
+        false: httpBatchLink({
+          url: `${base}/trpc`,
+          // The server's default LIVETRAIL_MAX_BATCH: larger batches are split, never refused.
+          maxItems: 10,
+          ...(authorization !== undefined && { headers: { authorization } }),
+        }),
       }),
     ],
   });

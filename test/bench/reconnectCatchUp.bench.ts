@@ -29,7 +29,8 @@ async function until(check: () => boolean, timeoutMs = 120_000): Promise<void> {
 }
 
 async function measure(transport: Transport, missed: number) {
-  const app = await startTestServer();
+  // Clients come through a proxy on another port: its Host must be accepted.
+  const app = await startTestServer({ config: { allowedHosts: ['127.0.0.1'] } });
   const proxy = await createChaosProxy((app.server.address() as { port: number }).port);
   const session = await app.store.createSession({ title: 'bench', agent: 'bench' });
   await app.store.append(session.id, [event(0)]);

@@ -33,9 +33,16 @@ export function screenshotPath(name: string): string {
  * pages are watched for uncaught errors; on failure it prints the pages' consoles and the server log.
  * `dispose()` stops all of it.
  */
-export async function startAppHarness(browser: Browser) {
-  const server: ServerProcess = await startServerProcess();
-  const producer: LivetrailClient = createLivetrailClient({ url: server.url, ...nodeTransports });
+export async function startAppHarness(
+  browser: Browser,
+  opts: { env?: Record<string, string>; producerToken?: string } = {},
+) {
+  const server: ServerProcess = await startServerProcess({ env: opts.env });
+  const producer: LivetrailClient = createLivetrailClient({
+    url: server.url,
+    token: opts.producerToken,
+    ...nodeTransports,
+  });
   const contexts: BrowserContext[] = [];
   const pages: LivetrailPage[] = [];
   const pageErrors: string[] = [];
@@ -137,7 +144,7 @@ export type AppHarness = Awaited<ReturnType<typeof startAppHarness>>;
  * pages) per test, disposed with a screenshot named after the test — and returns the harness of the
  * test that is running.
  */
-export function useAppHarness(): AppHarness {
+export function useAppHarness(opts: Parameters<typeof startAppHarness>[1] = {}): AppHarness {
   let browser: Browser | undefined;
   let current: AppHarness | undefined;
   beforeAll(async () => {
@@ -147,7 +154,7 @@ export function useAppHarness(): AppHarness {
     await browser?.close();
   });
   beforeEach(async () => {
-    current = await startAppHarness(browser!);
+    current = await startAppHarness(browser!, opts);
   });
   afterEach(async ({ task }) => {
     await current?.dispose(task.name);

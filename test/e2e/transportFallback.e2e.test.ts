@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { type ChaosProxy, createChaosProxy } from '../support/createChaosProxy.ts';
 import { thoughts, useAppHarness } from './appHarness.ts';
 
-const h = useAppHarness();
+// Pages come through a proxy on another port: the server must accept its Host.
+const h = useAppHarness({ env: { LIVETRAIL_ALLOWED_HOSTS: '127.0.0.1' } });
 let proxy: ChaosProxy | undefined;
 
 beforeEach(async () => {

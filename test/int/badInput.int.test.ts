@@ -76,7 +76,13 @@ describe('bad input', () => {
       'BAD_REQUEST',
       /^events\.0\.type: /,
     ],
-    ['events.append', { sessionId: 'OPEN', events: tooManyEvents }, 400, 'BAD_REQUEST', /^events: /],
+    [
+      'events.append',
+      { sessionId: 'OPEN', events: tooManyEvents },
+      413,
+      'PAYLOAD_TOO_LARGE',
+      /^events: at most 1000 events per batch \(got 1001\)$/,
+    ],
     [
       'events.append',
       { sessionId: 'OPEN', events: [{ type: 'thought', text: 'a' }, bigEvent] },
@@ -162,7 +168,7 @@ describe('bad input', () => {
     const { port } = app.server.address() as { port: number };
     const answer = await new Promise<string>((resolve, reject) => {
       const socket = connect(port, '127.0.0.1', () =>
-        socket.write(`${requestLine}\r\nhost: x\r\nconnection: close\r\n\r\n`),
+        socket.write(`${requestLine}\r\nhost: 127.0.0.1:${port}\r\nconnection: close\r\n\r\n`),
       );
       let text = '';
       socket.on('data', (d) => {

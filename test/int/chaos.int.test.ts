@@ -21,7 +21,8 @@ describe('chaos: every viewer ends with exactly the stored trail', { timeout: 60
   });
 
   async function scenario(mode: TransportMode, seed: number, failSseHalfway = false) {
-    app = await startTestServer();
+    // Clients come through a proxy on another port: its Host must be accepted.
+    app = await startTestServer({ config: { allowedHosts: ['127.0.0.1'] } });
     proxy = await createChaosProxy((app.server.address() as { port: number }).port);
     const ids: string[] = [];
     for (let i = 0; i < SESSIONS; i++)

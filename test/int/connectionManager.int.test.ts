@@ -18,7 +18,8 @@ describe('connection manager through a faulty proxy', () => {
   let sessionId: string;
 
   beforeEach(async () => {
-    app = await startTestServer();
+    // Clients come through a proxy on another port: its Host must be accepted.
+    app = await startTestServer({ config: { allowedHosts: ['127.0.0.1'] } });
     proxy = await createChaosProxy((app.server.address() as { port: number }).port);
     sessionId = (await app.store.createSession({ title: 't', agent: 'a' })).id;
   });

@@ -1,4 +1,4 @@
-import { defaultConfig } from '../../server/config.ts';
+import { type Config, defaultConfig } from '../../server/config.ts';
 import { createLivetrailServer, type LivetrailServer } from '../../server/http/createLivetrailServer.ts';
 import type { SocketGateOptions } from '../../server/http/createSocketGate.ts';
 import { createLogger } from '../../server/logger.ts';
@@ -7,10 +7,10 @@ import { createMemoryStore } from '../../server/store/memoryStore.ts';
 
 /** An in-process server on 127.0.0.1 and a free port, with a memory store unless one is given. */
 export async function startTestServer(
-  opts: { store?: EventStore; port?: number; socketGate?: SocketGateOptions } = {},
+  opts: { store?: EventStore; port?: number; socketGate?: SocketGateOptions; config?: Partial<Config> } = {},
 ): Promise<LivetrailServer & { store: EventStore; stop(): Promise<void> }> {
   const store = opts.store ?? createMemoryStore();
-  const config = defaultConfig({ port: opts.port ?? 0, store: 'memory' });
+  const config = defaultConfig({ port: opts.port ?? 0, store: 'memory', ...opts.config });
   const app = await createLivetrailServer({
     config,
     store,
