@@ -1,20 +1,30 @@
-import { createMemo, Show } from 'solid-js';
+import { createEffect, createMemo, on, Show } from 'solid-js';
 import type { TransportMode } from '../shared/connection/connectionState.ts';
 import { sessionIdSchema } from '../shared/session.ts';
+import type { AppAuth } from './components/AuthGate.tsx';
 import { EmptyState } from './components/EmptyState.tsx';
 import { Header } from './components/Header.tsx';
 import { SessionView } from './components/SessionView.tsx';
 import { Sidebar } from './components/Sidebar.tsx';
 import { createNow } from './state/createNow.ts';
 import { createRouter } from './state/createRouter.ts';
-import { createTabFeed } from './state/createTabFeed.ts';
+import { createTabFeed, type TabFeedOptions } from './state/createTabFeed.ts';
+import { isUnauthorizedFailure } from './state/isUnauthorizedFailure.ts';
 import { sessionIdFromPath, sessionPath } from './state/sessionRoute.ts';
 
 /**
  * The whole app: header, session sidebar, and the selected session (from the URL path), all fed by
- * the tab's one live connection to `url`.
+ * the tab's one live connection to `url`. A feed the server refuses as UNAUTHORIZED is handed to
+ * `auth.onUnauthorized` (the sign-in screen), one that keeps dropping to `auth.onConnectionTrouble`
+ * (which asks the server); FORBIDDEN stays an in-app error.
  */
-export function App(props: { url: string; mode: TransportMode }) {
+export function App(props: {
+  url: string;
+  mode: TransportMode;
+  auth?: AppAuth;
+  /** For tests. @default createConnectionManager */
+  connect?: TabFeedOptions['connect'];
+}) {
   const router = createRouter();
   const now = createNow();
   const selectedId = createMemo(() => sessionIdFromPath(router.path()));
@@ -23,7 +33,24 @@ export function App(props: { url: string; mode: TransportMode }) {
     const id = selectedId();
     return id !== undefined && sessionIdSchema.safeParse(id).success ? id : null;
   });
-  const feed = createTabFeed({ url: props.url, mode: props.mode, sessionId: followed });
+  const feed = createTabFeed({
+    url: props.url,
+    mode: props.mode,
+    sessionId: followed,
+    connect: props.connect,
+  });
+  createEffect(() => {
+    if (isUnauthorizedFailure(feed.connection())) props.auth?.onUnauthorized();
+  });
+  // A refused WebSocket handshake looks like any dropped connection: ask whether we are still signed in.
+  createEffect(
+    on(
+      () => feed.connection().status,
+      (status) => {
+        if (status === 'reconnecting') props.auth?.onConnectionTrouble();
+      },
+    ),
+  );
   const failure = () => {
     const c = feed.connection();
     return c.status === 'failed' ? c.error : undefined;
@@ -31,7 +58,12 @@ export function App(props: { url: string; mode: TransportMode }) {
 
   return (
     <div class="app">
-      <Header connection={feed.connection()} onRetry={feed.retryNow} onHome={() => router.navigate('/')} />
+      <Header
+        connection={feed.connection()}
+        onRetry={feed.retryNow}
+        onHome={() => router.navigate('/')}
+        signedIn={props.auth?.signedIn}
+      />
       <div class="app-body">
         <Sidebar
           sessions={feed.sessions()}

@@ -1,8 +1,17 @@
 import { render } from 'solid-js/web';
 import { App } from './App.tsx';
+import { AuthGate } from './components/AuthGate.tsx';
 import { transportFromSearch } from './state/transportFromSearch.ts';
 import './styles.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
-render(() => <App url={window.location.origin} mode={transportFromSearch(window.location.search)} />, root);
+const url = window.location.origin;
+render(
+  () => (
+    <AuthGate url={url}>
+      {(auth) => <App url={url} mode={transportFromSearch(window.location.search)} auth={auth} />}
+    </AuthGate>
+  ),
+  root,
+);

@@ -1,5 +1,5 @@
 import { createSignal, Show } from 'solid-js';
-import { errorMessage } from '../state/errorMessage.ts';
+import { sendErrorMessage } from '../state/sendErrorMessage.ts';
 
 /**
  * The message box. Enter sends, Shift+Enter adds a line. A sent message is not shown here: it
@@ -20,7 +20,7 @@ export function Composer(props: { onSend: (text: string) => Promise<unknown>; di
       await props.onSend(text());
       setText('');
     } catch (err) {
-      setError(errorMessage(err));
+      setError(sendErrorMessage(err));
     } finally {
       setSending(false);
     }

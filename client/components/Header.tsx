@@ -1,8 +1,56 @@
+import { createSignal, Show } from 'solid-js';
 import type { ConnectionState } from '../../shared/connection/connectionState.ts';
+import type { Role } from '../../shared/roles.ts';
+import { errorMessage } from '../state/errorMessage.ts';
 import { NetworkIndicator } from './NetworkIndicator.tsx';
 
-/** The top bar: product name (a link home) and the network indicator. */
-export function Header(props: { connection: ConnectionState; onRetry: () => void; onHome: () => void }) {
+/** The signed-in part of the header: the token's role and "Sign out" (only when the server has access control). */
+function SignOut(props: { role: Role; signOut: () => Promise<void> }) {
+  const [busy, setBusy] = createSignal(false);
+  const [error, setError] = createSignal<string>();
+  const click = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await props.signOut();
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="auth-box">
+      <Show when={error()}>
+        {(message) => (
+          <span class="auth-error" role="alert" data-testid="signout-error">
+            Not signed out: {message()}
+          </span>
+        )}
+      </Show>
+      <span class="auth-role" data-testid="auth-role" title="The role of your access token">
+        {props.role}
+      </span>
+      <button
+        type="button"
+        class="signout"
+        data-testid="signout"
+        disabled={busy()}
+        onClick={() => void click()}
+      >
+        {busy() ? 'Signing out…' : 'Sign out'}
+      </button>
+    </div>
+  );
+}
+
+/** The top bar: product name (a link home), the network indicator and, when signed in, "Sign out". */
+export function Header(props: {
+  connection: ConnectionState;
+  onRetry: () => void;
+  onHome: () => void;
+  signedIn?: { role: Role; signOut: () => Promise<void> };
+}) {
   const onClick = (e: MouseEvent) => {
     if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
     e.preventDefault();
@@ -15,6 +63,7 @@ export function Header(props: { connection: ConnectionState; onRetry: () => void
       </a>
       <span class="tagline">live trails of agent sessions</span>
       <NetworkIndicator state={props.connection} onRetry={props.onRetry} />
+      <Show when={props.signedIn}>{(s) => <SignOut role={s().role} signOut={s().signOut} />}</Show>
     </header>
   );
 }

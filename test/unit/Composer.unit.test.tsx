@@ -30,6 +30,18 @@ describe('Composer', () => {
     expect(input().value).toBe('are you there?');
   });
 
+  it('says which role may send when the server forbids this token to send', async () => {
+    const forbidden = Object.assign(new Error('role agent may not act'), { data: { code: 'FORBIDDEN' } });
+    render(() => <Composer onSend={() => Promise.reject(forbidden)} />);
+    fireEvent.input(input(), { target: { value: 'hi' } });
+    fireEvent.click(screen.getByTestId('composer-send'));
+    await waitFor(() =>
+      expect(screen.getByTestId('composer-error').textContent).toBe(
+        'Not sent: your token may not send messages (viewer or admin role needed)',
+      ),
+    );
+  });
+
   it('is disabled with an explanation', () => {
     render(() => <Composer onSend={async () => undefined} disabledReason="This session has ended." />);
     expect(input().disabled).toBe(true);
