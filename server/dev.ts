@@ -21,6 +21,8 @@ const supervisor = createSupervisor('dev');
 supervisor.start('api', 'node_modules/.bin/tsx', ['watch', 'server/main.ts'], {
   ...process.env,
   PORT: apiPort,
+  // Vite's proxy keeps the browser's Host (127.0.0.1:5173, or the next free port): accept it.
+  LIVETRAIL_ALLOWED_HOSTS: process.env.LIVETRAIL_ALLOWED_HOSTS || 'localhost,127.0.0.1',
 });
 supervisor.start('vite', 'node_modules/.bin/vite', [], {
   ...process.env,

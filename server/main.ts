@@ -1,4 +1,4 @@
-import { type Config, fromEnv } from './config.ts';
+import { type Config, fromEnv, isLoopbackHost } from './config.ts';
 import { ensureClientBuild } from './ensureClientBuild.ts';
 import { createLivetrailServer } from './http/createLivetrailServer.ts';
 import { createLogger } from './logger.ts';
@@ -20,6 +20,11 @@ async function main(): Promise<void> {
     fail((err as Error).message, 2);
   }
   const log = createLogger(config.logLevel);
+  if (config.auth === 'off' && !isLoopbackHost(config.host)) {
+    process.stderr.write(
+      `livetrail: warning: LIVETRAIL_AUTH=off on ${config.host}: anyone who can reach this port can read and write every session\n`,
+    );
+  }
   if (process.argv.includes('--build-if-stale')) {
     await ensureClientBuild(config.staticDir, (m) => process.stdout.write(`livetrail: ${m}\n`));
   }
@@ -37,6 +42,16 @@ async function main(): Promise<void> {
     'listening',
   );
   process.stdout.write(`livetrail: serving on ${app.url} (store: ${store.kind})\n`);
+  // The one place a token is shown: to the person who started the server, so they can sign in.
+  const person =
+    config.tokens.find((t) => t.role === 'admin') ?? config.tokens.find((t) => t.role === 'viewer');
+  if (config.auth === 'on') {
+    process.stdout.write(
+      person
+        ? `livetrail: sign in at ${app.url.replace(/\/\/(0\.0\.0\.0|\[::\])/, '//127.0.0.1')}/?token=${encodeURIComponent(person.token)}\n`
+        : 'livetrail: access control is on; no admin or viewer token is configured for the web app\n',
+    );
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {

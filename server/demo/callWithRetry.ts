@@ -11,11 +11,16 @@ export interface RetryOptions {
   maxDelayMs?: number;
 }
 
-/** Whether the server never answered or answered 5xx: worth another try, unlike a 4xx verdict. */
-function isTransient(err: unknown): boolean {
-  if (!(err instanceof TRPCClientError)) return true;
-  const status = (err.data as { httpStatus?: number } | null | undefined)?.httpStatus;
-  return status === undefined || status >= 500;
+/**
+ * Whether the server never answered, answered 5xx, or asked us to slow down (429): worth another
+ * try, unlike a 4xx verdict. For 429 also how long the server asked us to wait.
+ */
+function transient(err: unknown): { retry: boolean; waitMs: number } {
+  if (!(err instanceof TRPCClientError)) return { retry: true, waitMs: 0 };
+  const data = err.data as { httpStatus?: number; retryAfterMs?: number } | null | undefined;
+  const status = data?.httpStatus;
+  if (status === 429) return { retry: true, waitMs: data?.retryAfterMs ?? 1000 };
+  return { retry: status === undefined || status >= 500, waitMs: 0 };
 }
 
 /** The most specific reason in an error's cause chain: `ECONNREFUSED` says more than "fetch failed". */
@@ -29,8 +34,9 @@ function describe(err: unknown): string {
 
 /**
  * Runs `call` until it succeeds, waiting with full-jitter backoff (1 s up to `maxDelayMs`) while the
- * server is down or overloaded. Caller mistakes (4xx) are rethrown at once. A mutation whose response
- * was lost may be applied twice; for a demo that is an acceptable price for never giving up.
+ * server is down or overloaded, and at least as long as a 429's `retryAfterMs`. Caller mistakes
+ * (other 4xx) are rethrown at once. A mutation whose response was lost may be applied twice; for a
+ * demo that is an acceptable price for never giving up.
  */
 export async function callWithRetry<T>(call: () => Promise<T>, opts: RetryOptions): Promise<T> {
   const maxDelayMs = opts.maxDelayMs ?? 30_000;
@@ -38,11 +44,13 @@ export async function callWithRetry<T>(call: () => Promise<T>, opts: RetryOption
     try {
       return await call();
     } catch (err) {
-      if (opts.signal.aborted || !isTransient(err)) throw err;
+      const verdict = transient(err);
+      if (opts.signal.aborted || !verdict.retry) throw err;
       const cap = Math.min(maxDelayMs, 1000 * 2 ** attempt);
-      const delay = 1000 + Math.random() * Math.max(0, cap - 1000);
+      const delay = Math.max(verdict.waitMs, 1000 + Math.random() * Math.max(0, cap - 1000));
       const reason = describe(err);
-      opts.log(`server unavailable (${reason}); retrying in ${(delay / 1000).toFixed(1)} s`);
+      const what = verdict.waitMs > 0 ? 'rate limited' : 'server unavailable';
+      opts.log(`${what} (${reason}); retrying in ${(delay / 1000).toFixed(1)} s`);
       await sleep(delay, opts.signal);
     }
   }

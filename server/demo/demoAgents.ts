@@ -36,7 +36,9 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const client = createLivetrailClient({ url: flags.url, ...nodeTransports });
+  // A server with access control needs an agent (or admin) token; runDemo passes the one it knows.
+  const token = process.env.LIVETRAIL_TOKEN || undefined;
+  const client = createLivetrailClient({ url: flags.url, token, ...nodeTransports });
   const stop = new AbortController();
   let stoppedAt = 0;
   const onSignal = () => {

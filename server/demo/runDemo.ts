@@ -94,11 +94,20 @@ async function main(): Promise<void> {
     await supervisor.shutdown(1);
   }
 
+  // With tokens configured the agents need one that may produce; an explicit LIVETRAIL_TOKEN wins.
+  const agentToken =
+    process.env.LIVETRAIL_TOKEN || config.tokens.find((t) => t.role === 'agent' || t.role === 'admin')?.token;
+  if (config.auth === 'on' && !agentToken) {
+    process.stderr.write(
+      'demo: LIVETRAIL_TOKENS has no agent or admin token for the demo agents (or set LIVETRAIL_TOKEN)\n',
+    );
+    await supervisor.shutdown(1);
+  }
   const agents = supervisor.start(
     'agents',
     TSX,
     ['server/demo/demoAgents.ts', '--url', url, ...agentArgs],
-    process.env,
+    { ...process.env, ...(agentToken && { LIVETRAIL_TOKEN: agentToken }) },
     // Agents that played all their sessions leave the server up, so the trails can still be browsed.
     { mayFinish: true },
   );

@@ -11,6 +11,7 @@ import {
   wsLink,
 } from '@trpc/client';
 import type { AppRouter } from '../../server/routers/_app.ts';
+import { rateLimitRetryLink } from './rateLimitRetryLink.ts';
 
 /** The subscription transports: SSE over HTTP, or WebSocket on the same port at /ws. */
 export type Transport = 'sse' | 'ws';
@@ -29,8 +30,8 @@ function isRetryable(error: unknown): boolean {
 }
 
 /**
- * Builds a tRPC client: queries and mutations over HTTP (batched), subscriptions over SSE or
- * WebSocket. With `retryDelayMs` the client retries subscriptions by itself, resuming after the last
+ * Builds a tRPC client: queries and mutations over HTTP (batched, retried after a 429's wait up to
+ * three times), subscriptions over SSE or WebSocket. With `retryDelayMs` the client retries subscriptions by itself, resuming after the last
  * tracked id; without it (the connection manager, which owns every retry) it never retries, and the
  * WebSocket's own reconnect is pushed far out.
  */
@@ -87,12 +88,15 @@ export function createTransportApi(opts: {
       splitLink({
         condition: (op) => op.type === 'subscription',
         true: [...retry, subscriptions],
-        false: httpBatchLink({
-          url: `${base}/trpc`,
-          // The server's default LIVETRAIL_MAX_BATCH: larger batches are split, never refused.
-          maxItems: 10,
-          ...(authorization !== undefined && { headers: { authorization } }),
-        }),
+        false: [
+          rateLimitRetryLink<AppRouter>({ maxRetries: 3 }),
+          httpBatchLink({
+            url: `${base}/trpc`,
+            // The server's default LIVETRAIL_MAX_BATCH: larger batches are split, never refused.
+            maxItems: 10,
+            ...(authorization !== undefined && { headers: { authorization } }),
+          }),
+        ],
       }),
     ],
   });
