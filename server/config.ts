@@ -42,7 +42,8 @@ const tokensSchema = z.string().transform((raw, ctx): TokenEntry[] => {
     const where = `entry ${i + 1}`;
     let problem: string | undefined;
     if (colon < 0) problem = `${where} must be role:token`;
-    else if (!ROLES.includes(role)) problem = `${where} has role "${role}"; roles are ${ROLES.join(', ')}`;
+    // The role is not echoed: an entry written token-first would print the token.
+    else if (!ROLES.includes(role)) problem = `${where} has an unknown role; roles are ${ROLES.join(', ')}`;
     else if (!TOKEN.test(token))
       problem = `${where}: a token is 16–512 characters of A–Z a–z 0–9 . _ ~ + / = -`;
     else if (seen.has(token)) problem = `${where} repeats a token`;

@@ -16,6 +16,15 @@ export interface ServerContext {
   appendLimiter: RateLimiter;
 }
 
+/** Whose append budget a write spends: the token's, or with auth off the client address's. */
+export function appendBudgetKey(
+  authEnabled: boolean,
+  principal: Principal | undefined,
+  clientIp: string,
+): string {
+  return principal && authEnabled ? principal.label : `ip:${clientIp}`;
+}
+
 /** Counts one WebSocket's open subscriptions against its cap. */
 export interface SubscriptionSlots {
   /** Takes a slot; throws RATE_LIMITED when all are in use. */

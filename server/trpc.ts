@@ -4,7 +4,7 @@ import { LIMITS } from '../shared/limits.ts';
 import { isLivetrailError, LivetrailError, type LivetrailErrorCode } from '../shared/livetrailError.ts';
 import { hasPermission, type Permission } from '../shared/roles.ts';
 import { TRANSPORT_TIMING } from '../shared/transportTiming.ts';
-import type { Context } from './context.ts';
+import { appendBudgetKey, type Context } from './context.ts';
 import { publicError } from './publicError.ts';
 
 const TRPC_CODES: Record<LivetrailErrorCode, TRPC_ERROR_CODE_KEY> = {
@@ -40,7 +40,14 @@ function describeIssues(issues: Issue[]): string {
   return issues
     .slice(0, 5)
     .map((i) => {
-      const keys = (i.path ?? []).map((p) => (typeof p === 'object' ? String(p.key) : String(p)));
+      // Control characters in a key are shown escaped, as JSON would write them.
+      const keys = (i.path ?? []).map((p) =>
+        String(typeof p === 'object' ? p.key : p).replace(
+          // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+          /[\u0000-\u001f]/g,
+          (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+        ),
+      );
       // A path 64 levels deep says no more than its first few steps.
       const path = keys.length > 8 ? `${keys.slice(0, 6).join('.')}.…` : keys.join('.');
       return `${path || 'input'}: ${i.message}`;
@@ -156,7 +163,7 @@ const limitWrites = t.middleware(async function limitWrites({ ctx, getRawInput, 
       ),
     );
   }
-  const key = ctx.principal && ctx.auth.enabled ? ctx.principal.label : `ip:${ctx.clientIp}`;
+  const key = appendBudgetKey(ctx.auth.enabled, ctx.principal, ctx.clientIp);
   const taken = ctx.appendLimiter.take(key, n);
   if (!taken.ok) {
     throw toTRPCError(

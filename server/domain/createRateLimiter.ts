@@ -39,11 +39,16 @@ export function createRateLimiter(opts: RateLimiterOptions) {
   }
 
   return {
+    /** Units `key` could spend right now, without spending any. */
+    available(key: string): number {
+      return level(key, now()).units;
+    },
     take(key: string, n: number): TakeResult {
       const t = now();
       const cost = Math.min(n, opts.burst);
       const b = level(key, t);
-      if (b.units < cost) {
+      // The tolerance absorbs float rounding, so waiting exactly `retryAfterMs` always suffices.
+      if (b.units + 1e-9 < cost) {
         return { ok: false, retryAfterMs: Math.ceil(((cost - b.units) / opts.ratePerSec) * 1000) };
       }
       if (!buckets.has(key) && buckets.size >= maxKeys) evictFull(t);

@@ -1,14 +1,17 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { TRPCError } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
+import { type TRPC_ERROR_CODE_KEY, TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { WebSocketServer } from 'ws';
 import { LIMITS } from '../../shared/limits.ts';
 import { LivetrailError } from '../../shared/livetrailError.ts';
 import { type Authenticator, createAuthenticator, type Principal } from '../auth/createAuthenticator.ts';
 import { requestToken } from '../auth/requestToken.ts';
 import type { Config } from '../config.ts';
-import type { Context, ServerContext, SubscriptionSlots } from '../context.ts';
+import { appendBudgetKey, type Context, type ServerContext, type SubscriptionSlots } from '../context.ts';
 import { createRateLimiter } from '../domain/createRateLimiter.ts';
 import { createHub, type Hub } from '../hub/createHub.ts';
 import type { Logger } from '../logger.ts';
@@ -19,7 +22,10 @@ import { createConnectionLimiter, refuseSocket } from './createConnectionLimiter
 import { createRequestGuard, type RequestGuard } from './createRequestGuard.ts';
 import { createSocketGate, type SocketGateOptions } from './createSocketGate.ts';
 import { createStallWatch } from './createStallWatch.ts';
+import { guardWebSocket } from './guardWebSocket.ts';
+import { jsonNestingExceeds } from './jsonNestingExceeds.ts';
 import { PLAIN_SSE_PATH, servePlainSse } from './plainSseRoute.ts';
+import { readBody } from './readBody.ts';
 import { sendError, sendJson } from './sendJson.ts';
 import { serveAuthApi, serveSignInUrl } from './serveAuthRoutes.ts';
 import { serveStatic } from './serveStatic.ts';
@@ -55,6 +61,39 @@ function subscriptionSlots(max: number): SubscriptionSlots {
       open = Math.max(0, open - 1);
     },
   };
+}
+
+/**
+ * Deepest nesting a whole request may have: the JSON limit inside `args`/`output` plus room for the
+ * envelope around them (batch, input, events array, event). Between the two, zod names the field.
+ */
+const MAX_REQUEST_DEPTH = LIMITS.jsonDepth + 8;
+
+/** A refusal answered in tRPC's own error shape, so tRPC clients read it like any other error. */
+interface TrpcRefusal {
+  code: TRPC_ERROR_CODE_KEY;
+  message: string;
+  retryAfterMs?: number;
+}
+
+const TOO_DEEP: TrpcRefusal = {
+  code: 'BAD_REQUEST',
+  message: `input: JSON nested deeper than ${MAX_REQUEST_DEPTH} levels`,
+};
+
+function sendTrpcError(res: ServerResponse, refusal: TrpcRefusal): void {
+  const httpStatus = getHTTPStatusCodeFromError({ code: refusal.code } as TRPCError);
+  sendJson(res, httpStatus, {
+    error: {
+      message: refusal.message,
+      code: TRPC_ERROR_CODES_BY_KEY[refusal.code],
+      data: {
+        code: refusal.code,
+        httpStatus,
+        ...(refusal.retryAfterMs !== undefined && { retryAfterMs: refusal.retryAfterMs }),
+      },
+    },
+  });
 }
 
 /** Whether `/trpc/a,b,c?batch=1` names more procedures than allowed, read off the URL alone. */
@@ -144,6 +183,54 @@ export async function createLivetrailServer(opts: {
     },
   });
 
+  /**
+   * What can be refused about a tRPC request before tRPC reads or parses it: too many batched calls
+   * (read off the URL), an empty append budget (before a byte of the body), an oversized body, and
+   * hostile nesting (a character scan, where JSON.parse would spend hundreds of milliseconds). A
+   * body that passes is handed to tRPC already read.
+   */
+  async function screenTrpcRequest(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    url: URL,
+    door: Admitted,
+  ): Promise<TrpcRefusal | undefined> {
+    if (batchTooLarge(path, url, limits.maxBatchCalls)) {
+      res.setHeader('connection', 'close');
+      return {
+        code: 'BAD_REQUEST',
+        message: `at most ${limits.maxBatchCalls} calls in one batched request (LIVETRAIL_MAX_BATCH)`,
+      };
+    }
+    if (req.method !== 'POST') {
+      const input = url.searchParams.get('input');
+      if (input !== null && jsonNestingExceeds(input, MAX_REQUEST_DEPTH)) return TOO_DEEP;
+      return undefined;
+    }
+    // Every mutation spends the append budget; a caller with none left is not worth reading.
+    const left = base.appendLimiter.available(appendBudgetKey(auth.enabled, door.principal, door.ip));
+    if (left < 1) {
+      const retryAfterMs = Math.ceil(((1 - left) / limits.appendRatePerSec) * 1000);
+      res.setHeader('connection', 'close');
+      res.setHeader('retry-after', String(Math.ceil(retryAfterMs / 1000)));
+      return {
+        code: 'TOO_MANY_REQUESTS',
+        message: `too many events: at most ${limits.appendRatePerSec}/s (burst ${limits.appendBurst}); retry in ${Math.ceil(retryAfterMs / 1000)} s`,
+        retryAfterMs,
+      };
+    }
+    const body = await readBody(req, LIMITS.bodyBytes);
+    if (body === undefined) {
+      res.setHeader('connection', 'close');
+      return { code: 'PAYLOAD_TOO_LARGE', message: `body: at most ${LIMITS.bodyBytes} bytes` };
+    }
+    if (jsonNestingExceeds(body, MAX_REQUEST_DEPTH)) return TOO_DEEP;
+    // tRPC's Node adapter takes a body that was already read from `req.body`.
+    (req as IncomingMessage & { body?: string }).body = body;
+    return undefined;
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.setHeader('x-content-type-options', 'nosniff');
     let url: URL;
@@ -168,14 +255,8 @@ export async function createLivetrailServer(opts: {
     admitted.set(req, { ip, principal });
 
     if (path.startsWith('/trpc/')) {
-      if (batchTooLarge(path, url, limits.maxBatchCalls)) {
-        return sendError(
-          res,
-          400,
-          'BAD_REQUEST',
-          `at most ${limits.maxBatchCalls} calls in one batched request (LIVETRAIL_MAX_BATCH)`,
-        );
-      }
+      const early = await screenTrpcRequest(req, res, path, url, { principal, ip });
+      if (early) return sendTrpcError(res, early);
       return trpc(req, res);
     }
     if (await serveAuthApi({ auth, guard, signinLimiter }, req, res, path, ip)) return;
@@ -228,12 +309,6 @@ export async function createLivetrailServer(opts: {
   server.on('connection', (socket: Socket) => {
     if (!connections.admitSocket(socket)) refused.add(socket);
   });
-  // A client that sends garbage gets a 400 and is closed, and never reaches our handlers.
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
-  });
-
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
@@ -275,6 +350,7 @@ export async function createLivetrailServer(opts: {
     admitted.set(req, { ip, principal });
     wss.handleUpgrade(req, socket, head, (ws) => {
       ws.once('close', release);
+      guardWebSocket(ws, { maxDepth: MAX_REQUEST_DEPTH });
       wss.emit('connection', ws, req);
     });
   });

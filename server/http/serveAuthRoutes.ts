@@ -3,6 +3,7 @@ import type { Authenticator } from '../auth/createAuthenticator.ts';
 import { requestToken, TOKEN_COOKIE } from '../auth/requestToken.ts';
 import type { RateLimiter } from '../domain/createRateLimiter.ts';
 import type { RequestGuard } from './createRequestGuard.ts';
+import { readBody } from './readBody.ts';
 import { sendError, sendJson } from './sendJson.ts';
 
 /** A sign-in cookie lasts this long. */
@@ -26,22 +27,6 @@ function cookie(req: IncomingMessage, guard: RequestGuard, value: string, maxAge
 function wrongMethod(res: ServerResponse, method: string): true {
   sendError(res, 405, 'BAD_REQUEST', `use ${method}`);
   return true;
-}
-
-function readSmallBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        resolve(undefined);
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 /**
@@ -105,8 +90,10 @@ export async function serveAuthApi(
     sendError(res, 400, 'BAD_REQUEST', 'send {"token":"…"} as application/json');
     return true;
   }
-  const body = await readSmallBody(req, SIGNIN_BODY_BYTES);
+  const body = await readBody(req, SIGNIN_BODY_BYTES);
   if (body === undefined) {
+    // The unread rest of the body would otherwise be parsed as the next request.
+    res.setHeader('connection', 'close');
     sendError(res, 413, 'PAYLOAD_TOO_LARGE', `body: at most ${SIGNIN_BODY_BYTES} bytes`);
     return true;
   }
