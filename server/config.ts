@@ -60,7 +60,8 @@ const tokensSchema = z.string().transform((raw, ctx): TokenEntry[] => {
 const originSchema = z.string().refine((s) => {
   try {
     const u = new URL(s);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === s.replace(/\/$/, '');
+    const bare = u.pathname === '/' && !u.search && !u.hash && !u.username && !u.password;
+    return (u.protocol === 'http:' || u.protocol === 'https:') && bare && !/\/\/[^/]*\/./.test(s);
   } catch {
     return false;
   }
@@ -68,7 +69,8 @@ const originSchema = z.string().refine((s) => {
 
 const hostSchema = z
   .string()
-  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, 'each entry must be host or host:port');
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, 'each entry must be host or host:port')
+  .refine((h) => Number(/:(\d+)$/.exec(h)?.[1] ?? 1) <= 65535, 'each port must be at most 65535');
 
 const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),

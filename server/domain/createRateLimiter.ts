@@ -49,7 +49,7 @@ export function createRateLimiter(opts: RateLimiterOptions) {
       const b = level(key, t);
       // The tolerance absorbs float rounding, so waiting exactly `retryAfterMs` always suffices.
       if (b.units + 1e-9 < cost) {
-        return { ok: false, retryAfterMs: Math.ceil(((cost - b.units) / opts.ratePerSec) * 1000) };
+        return { ok: false, retryAfterMs: Math.ceil(((cost - b.units) / opts.ratePerSec) * 1000 - 1e-6) };
       }
       if (!buckets.has(key) && buckets.size >= maxKeys) evictFull(t);
       buckets.set(key, { units: b.units - cost, at: t });

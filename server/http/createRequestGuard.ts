@@ -67,7 +67,8 @@ export function createRequestGuard(config: Config, port: number): RequestGuard {
         hops > 0 &&
         String(req.headers['x-forwarded-proto'] ?? '')
           .split(',')[0]
-          ?.trim() === 'https'
+          ?.trim()
+          .toLowerCase() === 'https'
       );
     },
   };
