@@ -384,23 +384,35 @@ describe('abuse limits', () => {
       await vi.waitFor(() => expect(text).toContain('after the timeouts'));
     });
 
-    it('cuts an SSE reader whose socket has not drained for the stalled-reader time', async () => {
-      const app = await start({ limits: { stalledReaderMs: 1_000 } });
-      const s = await app.store.createSession({ title: 'stalled', agent: 'a' });
-      const reader = await rawSocket(app.port);
-      reader.write(`GET /api/sessions/${s.id}/events/stream HTTP/1.1\r\nhost: 127.0.0.1:${app.port}\r\n\r\n`);
-      reader.pause();
-      await vi.waitFor(() => expect(app.hub.listenerCount()).toBeGreaterThan(0));
-      const big = 'x'.repeat(90_000);
-      // Enough to fill both kernel buffers on loopback, so the server's writes must wait.
-      for (let i = 0; i < 40; i++) {
-        await app.store.append(
-          s.id,
-          Array.from({ length: 10 }, () => ({ type: 'thought', text: big }) as const),
+    it.each([
+      ['the plain SSE route', (id: string) => `/api/sessions/${id}/events/stream`],
+      [
+        "tRPC's SSE",
+        (id: string) =>
+          `/trpc/events.onEvents?input=${encodeURIComponent(JSON.stringify({ sessionId: id }))}`,
+      ],
+    ])(
+      'cuts a reader of %s whose socket has not drained for the stalled-reader time',
+      async (_what, pathOf) => {
+        const app = await start({ limits: { stalledReaderMs: 1_000 } });
+        const s = await app.store.createSession({ title: 'stalled', agent: 'a' });
+        const reader = await rawSocket(app.port);
+        reader.write(
+          `GET ${pathOf(s.id)} HTTP/1.1\r\nhost: 127.0.0.1:${app.port}\r\naccept: text/event-stream\r\n\r\n`,
         );
-      }
-      await vi.waitFor(() => expect(app.hub.listenerCount()).toBe(0), { timeout: 10_000 });
-    });
+        reader.pause();
+        await vi.waitFor(() => expect(app.hub.listenerCount()).toBeGreaterThan(0));
+        const big = 'x'.repeat(90_000);
+        // Enough to fill both kernel buffers on loopback, so the server's writes must wait.
+        for (let i = 0; i < 40; i++) {
+          await app.store.append(
+            s.id,
+            Array.from({ length: 10 }, () => ({ type: 'thought', text: big }) as const),
+          );
+        }
+        await vi.waitFor(() => expect(app.hub.listenerCount()).toBe(0), { timeout: 10_000 });
+      },
+    );
   });
 
   describe('websockets', () => {

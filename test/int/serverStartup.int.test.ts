@@ -1,0 +1,75 @@
+import { spawn } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TEST_TOKENS, TEST_TOKENS_ENV } from '../support/authFixture.ts';
+import { REPO_ROOT } from '../support/repoRoot.ts';
+import { type ServerProcess, startServerProcess } from '../support/startServerProcess.ts';
+
+/** Runs server/main.ts with `env` until it exits by itself (or 20 s), and reports how. */
+function runToExit(
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PORT: '0', LIVETRAIL_STORE: 'memory', LOG_LEVEL: 'warn', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    proc.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 20_000);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('server startup and access control', () => {
+  let server: ServerProcess | undefined;
+  afterEach(async () => {
+    await server?.dispose();
+    server = undefined;
+  });
+
+  it('refuses a public bind without tokens in one line naming LIVETRAIL_TOKENS', async () => {
+    const out = await runToExit({ HOST: '0.0.0.0', LIVETRAIL_TOKENS: '', LIVETRAIL_AUTH: '' });
+    expect(out.code).toBe(2);
+    expect(out.stderr.trim().split('\n')).toHaveLength(1);
+    expect(out.stderr).toMatch(
+      /^livetrail: bad config: LIVETRAIL_TOKENS: is required to listen on 0\.0\.0\.0/,
+    );
+    expect(out.stdout).not.toContain('serving on');
+  });
+
+  it('refuses bad tokens without printing them', async () => {
+    const out = await runToExit({ LIVETRAIL_TOKENS: 'admin:short-secret' });
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/LIVETRAIL_TOKENS: entry 1: a token is 16–512 characters/);
+    expect(out.stderr).not.toContain('short-secret');
+  });
+
+  it('prints a sign-in url that works, and never logs the tokens', async () => {
+    server = await startServerProcess({ env: { LIVETRAIL_TOKENS: TEST_TOKENS_ENV, LOG_LEVEL: 'info' } });
+    const line = /livetrail: sign in at (\S+)/.exec(server.output());
+    expect(line?.[1]).toBe(`${server.url}/?token=${TEST_TOKENS.admin}`);
+    const res = await fetch(line![1]!, { redirect: 'manual' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('set-cookie')).toContain('HttpOnly');
+    // The one line meant for the person aside, no token appears in the output (the JSON log included).
+    const rest = server.output().replace(line![0], '');
+    for (const token of Object.values(TEST_TOKENS)) expect(rest).not.toContain(token);
+  });
+
+  it('serves the loopback default without tokens and prints no sign-in url', async () => {
+    server = await startServerProcess();
+    expect(server.output()).not.toContain('sign in at');
+    const res = await fetch(`${server.url}/trpc/sessions.list`);
+    expect(res.status).toBe(200);
+  });
+});
