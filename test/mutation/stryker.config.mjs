@@ -1,0 +1,32 @@
+// @ts-check
+/**
+ * `npm run mutate`: Stryker over livetrail's core modules, with the vitest runner and the tests in
+ * ./vitest.config.ts. TypeScript 7 has no compiler API, so Stryker's TypeScript checker is off and
+ * `tsconfigFile` points at a file that does not exist (Stryker would otherwise try to read it).
+ * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
+ */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'test/mutation/vitest.config.ts', related: false },
+  tsconfigFile: 'test/mutation/no-tsconfig.json',
+  mutate: [
+    'shared/reduceSession.ts',
+    'shared/connection/connectionState.ts',
+    'shared/connection/createConnectionManager.ts',
+    'server/domain/planAppend.ts',
+    'server/hub/streamSessionEvents.ts',
+    'server/hub/streamSessionList.ts',
+    'server/hub/streamTabFeed.ts',
+    'server/hub/mergeStreams.ts',
+    'server/store/memoryStore.ts',
+    'server/store/journal.ts',
+    'server/store/fileJournal.ts',
+  ],
+  reporters: ['clear-text', 'progress', 'json'],
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  tempDirName: 'reports/.stryker-tmp',
+  concurrency: 2,
+  timeoutMS: 10_000,
+  thresholds: { high: 85, low: 80, break: null },
+  ignoreStatic: true,
+};

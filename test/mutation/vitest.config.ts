@@ -1,0 +1,28 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * The tests Stryker runs against each mutant: the unit tests of the mutated core modules and the
+ * file store's tests (which bind no port), in the node environment only. Kept apart from
+ * vite.config.ts so `npm test` is unaffected.
+ */
+export default defineConfig({
+  test: {
+    root: '../..',
+    environment: 'node',
+    include: [
+      'test/unit/reduceSession.unit.test.ts',
+      'test/unit/connectionState.unit.test.ts',
+      'test/unit/createConnectionManager.unit.test.ts',
+      'test/unit/planAppend.unit.test.ts',
+      'test/unit/memoryStore.unit.test.ts',
+      'test/unit/streamSessionEvents.unit.test.ts',
+      'test/unit/streamSessionList.unit.test.ts',
+      'test/unit/streamTabFeed.unit.test.ts',
+      'test/unit/mergeStreams.unit.test.ts',
+      'test/unit/createJournalWriter.unit.test.ts',
+      'test/unit/fileJournal.unit.test.ts',
+      'test/int/fileStore.int.test.ts',
+    ],
+    testTimeout: 20_000,
+  },
+});
