@@ -34,3 +34,8 @@ export class LivetrailError extends Error {
 export function isLivetrailError(err: unknown): err is LivetrailError {
   return err instanceof LivetrailError;
 }
+
+/** The one NOT_FOUND error for a session id, naming the field like every input error. */
+export function sessionNotFound(sessionId: string): LivetrailError {
+  return new LivetrailError('NOT_FOUND', `sessionId: no session ${sessionId}`);
+}

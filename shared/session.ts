@@ -7,6 +7,12 @@ export const sessionIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a session id (1–64 of A–Z a–z 0–9 _ -)');
 
+/**
+ * A resume position as tRPC hands it to a subscription (from `Last-Event-ID` or the link's own
+ * `lastEventId`): always a string, bounded; each stream parses its own cursor format from it.
+ */
+export const lastEventIdSchema = z.string().max(64).nullish();
+
 /** Overall status of a session, derived from its events. */
 export const sessionStatusSchema = z.enum([
   'running',
@@ -53,6 +59,13 @@ export interface Session {
   toolCallsInFlight: number;
   /** From the `complete` event, when there is one. */
   summary?: string;
+}
+
+/** The newest `lastActivityAt` among `sessions` (ISO 8601 strings compare in time order), or undefined. */
+export function newestActivity(sessions: readonly Pick<Session, 'lastActivityAt'>[]): string | undefined {
+  let newest: string | undefined;
+  for (const s of sessions) if (newest === undefined || s.lastActivityAt > newest) newest = s.lastActivityAt;
+  return newest;
 }
 
 /** Whether a session has ended (no more events will be accepted). */

@@ -1,7 +1,7 @@
 import { createSignal, Show } from 'solid-js';
 import type { ConnectionState } from '../../shared/connection/connectionState.ts';
+import { describeError } from '../../shared/describeError.ts';
 import type { Role } from '../../shared/roles.ts';
-import { errorMessage } from '../state/errorMessage.ts';
 import { NetworkIndicator } from './NetworkIndicator.tsx';
 
 /** The signed-in part of the header: the token's role and "Sign out" (only when the server has access control). */
@@ -14,7 +14,7 @@ function SignOut(props: { role: Role; signOut: () => Promise<void> }) {
     try {
       await props.signOut();
     } catch (err) {
-      setError(errorMessage(err));
+      setError(describeError(err));
     } finally {
       setBusy(false);
     }

@@ -11,6 +11,7 @@ import {
 } from '../../shared/connection/createConnectionManager.ts';
 import type { Session } from '../../shared/session.ts';
 import type { TabFeedMessage } from '../../shared/streamMessages.ts';
+import { unwrapTracked } from '../../shared/unwrapTracked.ts';
 import { acquireSseSlot } from './acquireSseSlot.ts';
 import { deferSubscription } from './deferSubscription.ts';
 import {
@@ -24,7 +25,6 @@ import {
   type TrailPhase,
 } from './tabFeedState.ts';
 import type { TrailState } from './trailState.ts';
-import { unwrapTracked } from './unwrapTracked.ts';
 
 /** One tab's live view: the session list and the followed session's trail, over one connection. */
 export interface TabFeed {

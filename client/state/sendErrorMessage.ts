@@ -1,4 +1,4 @@
-import { errorMessage } from './errorMessage.ts';
+import { describeError } from '../../shared/describeError.ts';
 
 /** The tRPC error code a client error carries in `data.code`. */
 function errorCode(err: unknown): unknown {
@@ -11,5 +11,5 @@ export function sendErrorMessage(err: unknown): string {
   if (code === 'FORBIDDEN') return 'your token may not send messages (viewer or admin role needed)';
   if (code === 'UNAUTHORIZED')
     return 'the server no longer accepts your sign-in — reload the page to sign in again';
-  return errorMessage(err);
+  return describeError(err);
 }

@@ -1,4 +1,4 @@
-import type { Session } from '../../shared/session.ts';
+import { newestActivity, type Session } from '../../shared/session.ts';
 import {
   type FeedCursor,
   formatFeedCursor,
@@ -86,12 +86,9 @@ export function applyFeedMessages(
  * latest activity among the listed sessions (undefined before any, so the list starts over).
  */
 export function feedCursor(state: TabFeedState): FeedCursor {
-  let listMs: number | undefined;
-  for (const s of state.sessions) {
-    const ms = Date.parse(s.lastActivityAt);
-    if (!Number.isNaN(ms)) listMs = Math.max(listMs ?? 0, ms);
-  }
-  return { seq: state.trail.folded.lastSeq, listMs };
+  const newest = newestActivity(state.sessions);
+  const ms = newest === undefined ? Number.NaN : Date.parse(newest);
+  return { seq: state.trail.folded.lastSeq, listMs: Number.isNaN(ms) ? undefined : ms };
 }
 
 /** How many events of the followed session the tab still has to receive to reach the announced head. */

@@ -1,4 +1,6 @@
-import { TRPCClientError } from '@trpc/client';
+import { retryAfterMs } from '../../shared/connection/rateLimitRetryLink.ts';
+import { describeError, networkErrorCode } from '../../shared/describeError.ts';
+import { isRetryableError } from '../../shared/isRetryableError.ts';
 import { sleep } from './sleep.ts';
 
 /** Options of `callWithRetry`. */
@@ -12,24 +14,13 @@ export interface RetryOptions {
 }
 
 /**
- * Whether the server never answered, answered 5xx, or asked us to slow down (429): worth another
- * try, unlike a 4xx verdict. For 429 also how long the server asked us to wait.
+ * Whether a failure is worth another try (the server never answered, answered 5xx, or asked us to
+ * slow down with 429), and for 429 how long it asked us to wait.
  */
 function transient(err: unknown): { retry: boolean; waitMs: number } {
-  if (!(err instanceof TRPCClientError)) return { retry: true, waitMs: 0 };
-  const data = err.data as { httpStatus?: number; retryAfterMs?: number } | null | undefined;
-  const status = data?.httpStatus;
-  if (status === 429) return { retry: true, waitMs: data?.retryAfterMs ?? 1000 };
-  return { retry: status === undefined || status >= 500, waitMs: 0 };
-}
-
-/** The most specific reason in an error's cause chain: `ECONNREFUSED` says more than "fetch failed". */
-function describe(err: unknown): string {
-  let reason = String((err as Error)?.message ?? err).split('\n')[0] ?? '';
-  for (let e = err as { cause?: unknown; code?: unknown } | undefined; e; e = e.cause as typeof e) {
-    if (typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code)) reason = e.code;
-  }
-  return reason;
+  const wait = retryAfterMs(err);
+  if (wait !== undefined) return { retry: true, waitMs: wait };
+  return { retry: isRetryableError(err), waitMs: 0 };
 }
 
 /**
@@ -48,7 +39,8 @@ export async function callWithRetry<T>(call: () => Promise<T>, opts: RetryOption
       if (opts.signal.aborted || !verdict.retry) throw err;
       const cap = Math.min(maxDelayMs, 1000 * 2 ** attempt);
       const delay = Math.max(verdict.waitMs, 1000 + Math.random() * Math.max(0, cap - 1000));
-      const reason = describe(err);
+      // `ECONNREFUSED` says more than "could not reach the server".
+      const reason = networkErrorCode(err) ?? describeError(err);
       const what = verdict.waitMs > 0 ? 'rate limited' : 'server unavailable';
       opts.log(`${what} (${reason}); retrying in ${(delay / 1000).toFixed(1)} s`);
       await sleep(delay, opts.signal);

@@ -8,6 +8,7 @@ import { type TRPC_ERROR_CODE_KEY, TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/
 import { WebSocketServer } from 'ws';
 import { LIMITS } from '../../shared/limits.ts';
 import { LivetrailError } from '../../shared/livetrailError.ts';
+import { TRANSPORT_TIMING } from '../../shared/transportTiming.ts';
 import { type Authenticator, createAuthenticator, type Principal } from '../auth/createAuthenticator.ts';
 import { requestToken } from '../auth/requestToken.ts';
 import type { Config } from '../config.ts';
@@ -372,7 +373,11 @@ export async function createLivetrailServer(opts: {
       };
     },
     onError,
-    keepAlive: { enabled: true, pingMs: 10_000, pongWaitMs: 5_000 },
+    keepAlive: {
+      enabled: true,
+      pingMs: TRANSPORT_TIMING.wsPingMs,
+      pongWaitMs: TRANSPORT_TIMING.wsPongWaitMs,
+    },
   });
 
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;

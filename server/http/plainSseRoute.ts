@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isLivetrailError } from '../../shared/livetrailError.ts';
+import { isLivetrailError, sessionNotFound } from '../../shared/livetrailError.ts';
 import { isFinished, sessionIdSchema } from '../../shared/session.ts';
 import { TRANSPORT_TIMING } from '../../shared/transportTiming.ts';
 import type { Context } from '../context.ts';
@@ -42,7 +42,7 @@ export async function servePlainSse(
   const lastEventId = typeof header === 'string' && header !== '' ? header : (from ?? undefined);
 
   const session = await ctx.store.getSession(id.data);
-  if (!session) return sendError(res, 404, 'NOT_FOUND', `sessionId: no session ${id.data}`);
+  if (!session) return sendError(res, 404, 'NOT_FOUND', sessionNotFound(id.data).message);
   const resumeAt = parseLastEventId(lastEventId);
   if (isFinished(session.status) && typeof resumeAt === 'number' && resumeAt === session.lastSeq) {
     res.writeHead(204).end();

@@ -2,7 +2,7 @@ import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import { agentEventSchema } from '../../shared/agentEvent.ts';
 import { LIMITS } from '../../shared/limits.ts';
-import { sessionIdSchema } from '../../shared/session.ts';
+import { lastEventIdSchema, sessionIdSchema } from '../../shared/session.ts';
 import { streamSessionEvents } from '../hub/streamSessionEvents.ts';
 import { produceProcedure, readProcedure, router, toSubscription } from '../trpc.ts';
 
@@ -38,7 +38,7 @@ export const eventsRouter = router({
     }),
 
   onEvents: readProcedure
-    .input(z.object({ sessionId: sessionIdSchema, lastEventId: z.string().max(64).nullish() }))
+    .input(z.object({ sessionId: sessionIdSchema, lastEventId: lastEventIdSchema }))
     .subscription(function onEvents({ ctx, input, signal }) {
       const stream = streamSessionEvents({
         ...ctx,

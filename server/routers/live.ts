@@ -1,6 +1,6 @@
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
-import { sessionIdSchema } from '../../shared/session.ts';
+import { lastEventIdSchema, sessionIdSchema } from '../../shared/session.ts';
 import { formatFeedCursor } from '../../shared/streamMessages.ts';
 import { streamTabFeed } from '../hub/streamTabFeed.ts';
 import { readProcedure, router, toSubscription } from '../trpc.ts';
@@ -8,7 +8,7 @@ import { readProcedure, router, toSubscription } from '../trpc.ts';
 /** The web app's single live connection per tab. */
 export const liveRouter = router({
   onFeed: readProcedure
-    .input(z.object({ sessionId: sessionIdSchema.nullish(), lastEventId: z.string().max(64).nullish() }))
+    .input(z.object({ sessionId: sessionIdSchema.nullish(), lastEventId: lastEventIdSchema }))
     .subscription(function onFeed({ ctx, input, signal }) {
       const feed = streamTabFeed({
         ...ctx,

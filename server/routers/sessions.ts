@@ -2,12 +2,15 @@ import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import { completionStatusSchema } from '../../shared/agentEvent.ts';
 import { LIMITS } from '../../shared/limits.ts';
-import { LivetrailError } from '../../shared/livetrailError.ts';
-import { createSessionInputSchema, sessionIdSchema } from '../../shared/session.ts';
+import { sessionNotFound } from '../../shared/livetrailError.ts';
+import {
+  createSessionInputSchema,
+  lastEventIdSchema,
+  newestActivity,
+  sessionIdSchema,
+} from '../../shared/session.ts';
 import { streamSessionList } from '../hub/streamSessionList.ts';
 import { actProcedure, produceProcedure, readProcedure, router, toSubscription } from '../trpc.ts';
-
-const lastEventIdSchema = z.string().max(64).nullish();
 
 /** Sessions: create, read, talk to, finish, and watch the list. */
 export const sessionsRouter = router({
@@ -21,7 +24,7 @@ export const sessionsRouter = router({
 
   get: readProcedure.input(z.object({ sessionId: sessionIdSchema })).query(async ({ ctx, input }) => {
     const session = await ctx.store.getSession(input.sessionId);
-    if (!session) throw new LivetrailError('NOT_FOUND', `sessionId: no session ${input.sessionId}`);
+    if (!session) throw sessionNotFound(input.sessionId);
     return session;
   }),
 
@@ -58,7 +61,7 @@ export const sessionsRouter = router({
       return toSubscription(ctx, signal, list, (message) => {
         // The id is the newest activity the client has seen, so a resume sends only what changed.
         const sessions = message.kind === 'upsert' ? [message.session] : message.sessions;
-        const newest = sessions.reduce<string>((m, s) => (s.lastActivityAt > m ? s.lastActivityAt : m), '');
+        const newest = newestActivity(sessions);
         return newest ? tracked(newest, message) : message;
       });
     }),

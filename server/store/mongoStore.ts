@@ -1,6 +1,6 @@
 import { type Collection, MongoClient } from 'mongodb';
 import type { AgentEvent, StoredEvent } from '../../shared/agentEvent.ts';
-import { LivetrailError } from '../../shared/livetrailError.ts';
+import { LivetrailError, sessionNotFound } from '../../shared/livetrailError.ts';
 import { initialSession, reduceSession } from '../../shared/reduceSession.ts';
 import type { Session } from '../../shared/session.ts';
 import { newSessionId } from '../domain/newSessionId.ts';
@@ -172,7 +172,7 @@ export async function createMongoStore(opts: MongoStoreOptions): Promise<EventSt
             // Our own last write is usually the head; if another process wrote since, the insert
             // collides and we read the real head.
             const session = heads.get(sessionId) ?? (await current(sessionId));
-            if (!session) throw new LivetrailError('NOT_FOUND', `sessionId: no session ${sessionId}`);
+            if (!session) throw sessionNotFound(sessionId);
             const plan = planAppend(session, batch, new Date().toISOString());
             const first = plan.events[0]!;
             try {
@@ -208,7 +208,7 @@ export async function createMongoStore(opts: MongoStoreOptions): Promise<EventSt
     readEvents: (sessionId, { after, limit }) =>
       guard(async () => {
         if (!(await sessions.findOne({ _id: sessionId }, { projection: { _id: 1 } }))) {
-          throw new LivetrailError('NOT_FOUND', `sessionId: no session ${sessionId}`);
+          throw sessionNotFound(sessionId);
         }
         const out: StoredEvent[] = [];
         const cursor = events.find({ sessionId, lastSeq: { $gt: after } }).sort({ lastSeq: 1 });

@@ -6,11 +6,11 @@ import {
   retryLink,
   splitLink,
   type TRPCClient,
-  TRPCClientError,
   type TRPCLink,
   wsLink,
 } from '@trpc/client';
 import type { AppRouter } from '../../server/routers/_app.ts';
+import { isRetryableError } from '../isRetryableError.ts';
 import { rateLimitRetryLink } from './rateLimitRetryLink.ts';
 
 /** The subscription transports: SSE over HTTP, or WebSocket on the same port at /ws. */
@@ -20,13 +20,6 @@ export type Transport = 'sse' | 'ws';
 export interface TransportApi {
   api: TRPCClient<AppRouter>;
   close(): void;
-}
-
-/** Whether a failed subscription is worth retrying: not when the server said the request is wrong. */
-function isRetryable(error: unknown): boolean {
-  if (!(error instanceof TRPCClientError)) return true;
-  const status = (error.data as { httpStatus?: number } | undefined)?.httpStatus;
-  return status === undefined || status >= 500;
 }
 
 /**
@@ -78,7 +71,7 @@ export function createTransportApi(opts: {
   const retry = opts.retryDelayMs
     ? [
         retryLink<AppRouter>({
-          retry: ({ op, error }) => op.type === 'subscription' && isRetryable(error),
+          retry: ({ op, error }) => op.type === 'subscription' && isRetryableError(error),
           retryDelayMs: opts.retryDelayMs,
         }),
       ]

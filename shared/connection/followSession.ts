@@ -1,5 +1,6 @@
 import type { StoredEvent } from '../agentEvent.ts';
 import type { ResetReason, SessionStreamMessage } from '../streamMessages.ts';
+import { unwrapTracked } from '../unwrapTracked.ts';
 import type { ConnectionState } from './connectionState.ts';
 import {
   type ConnectionManager,
@@ -37,7 +38,7 @@ export function followSession(opts: FollowSessionOptions): ConnectionManager {
         handlers,
       ),
     onData(value) {
-      const message = ((value as { data?: unknown }).data ?? value) as SessionStreamMessage;
+      const message = unwrapTracked<SessionStreamMessage>(value);
       if (message.kind === 'reset') {
         lastSeq = 0;
         manager.reportReset(message.reason);

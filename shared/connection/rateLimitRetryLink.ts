@@ -5,12 +5,18 @@ import { observable } from '@trpc/server/observable';
 /** Longest wait one 429 can impose on a call before it is given up. */
 const MAX_WAIT_MS = 30_000;
 
-/** How long a 429 asked us to wait, or undefined for any other error. */
-export function rateLimitWaitMs(err: unknown): number | undefined {
+/** How long a 429 asked us to wait (1 s when it did not say), or undefined for any other error. */
+export function retryAfterMs(err: unknown): number | undefined {
   if (!(err instanceof TRPCClientError)) return undefined;
   const data = err.data as { httpStatus?: number; retryAfterMs?: number } | null | undefined;
   if (data?.httpStatus !== 429) return undefined;
-  return Math.min(MAX_WAIT_MS, Math.max(100, data.retryAfterMs ?? 1000));
+  return data.retryAfterMs ?? 1000;
+}
+
+/** `retryAfterMs`, kept between 100 ms and the longest wait one call may be held for. */
+export function rateLimitWaitMs(err: unknown): number | undefined {
+  const wait = retryAfterMs(err);
+  return wait === undefined ? undefined : Math.min(MAX_WAIT_MS, Math.max(100, wait));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyStreamMessages, emptyTrail } from '../../client/state/trailState.ts';
-import { unwrapTracked } from '../../client/state/unwrapTracked.ts';
+import { unwrapTracked } from '../../shared/unwrapTracked.ts';
 import type { AgentEvent, StoredEvent } from '../../shared/agentEvent.ts';
 import type { SessionStreamMessage } from '../../shared/streamMessages.ts';
 
