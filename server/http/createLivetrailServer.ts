@@ -27,7 +27,7 @@ import { guardWebSocket } from './guardWebSocket.ts';
 import { jsonNestingExceeds } from './jsonNestingExceeds.ts';
 import { PLAIN_SSE_PATH, servePlainSse } from './plainSseRoute.ts';
 import { readBody } from './readBody.ts';
-import { sendError, sendJson } from './sendJson.ts';
+import { sendError, sendJson, sendMethodNotAllowed } from './sendJson.ts';
 import { serveAuthApi, serveSignInUrl } from './serveAuthRoutes.ts';
 import { serveStatic } from './serveStatic.ts';
 
@@ -263,7 +263,7 @@ export async function createLivetrailServer(opts: {
     if (await serveAuthApi({ auth, guard, signinLimiter }, req, res, path, ip)) return;
     const plain = PLAIN_SSE_PATH.exec(path);
     if (plain) {
-      if (req.method !== 'GET') return sendError(res, 405, 'BAD_REQUEST', 'use GET');
+      if (req.method !== 'GET') return sendMethodNotAllowed(res, 'GET');
       if (!principal) {
         res.setHeader('www-authenticate', 'Bearer');
         return sendError(
@@ -277,7 +277,7 @@ export async function createLivetrailServer(opts: {
       return servePlainSse(ctx, req, res, plain[1]!, url.searchParams);
     }
     if (path.startsWith('/api/')) return sendError(res, 404, 'NOT_FOUND', `no route ${path}`);
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'BAD_REQUEST', 'use GET');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendMethodNotAllowed(res, 'GET, HEAD');
     if (serveSignInUrl({ auth, guard, signinLimiter }, req, res, url)) return;
     return serveStatic(config.staticDir, path, res);
   }

@@ -11,3 +11,9 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 export function sendError(res: ServerResponse, status: number, code: string, message: string): void {
   sendJson(res, status, { error: { code, message } });
 }
+
+/** Answers 405 with the method to use, in `Allow` and in the message. */
+export function sendMethodNotAllowed(res: ServerResponse, allow: string): void {
+  res.setHeader('allow', allow);
+  sendError(res, 405, 'METHOD_NOT_ALLOWED', `use ${allow.split(',')[0]}`);
+}

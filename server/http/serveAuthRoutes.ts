@@ -4,7 +4,7 @@ import { requestToken, TOKEN_COOKIE } from '../auth/requestToken.ts';
 import type { RateLimiter } from '../domain/createRateLimiter.ts';
 import type { RequestGuard } from './createRequestGuard.ts';
 import { readBody } from './readBody.ts';
-import { sendError, sendJson } from './sendJson.ts';
+import { sendError, sendJson, sendMethodNotAllowed } from './sendJson.ts';
 
 /** A sign-in cookie lasts this long. */
 const COOKIE_MAX_AGE_S = 30 * 24 * 3600;
@@ -25,7 +25,7 @@ function cookie(req: IncomingMessage, guard: RequestGuard, value: string, maxAge
 }
 
 function wrongMethod(res: ServerResponse, method: string): true {
-  sendError(res, 405, 'BAD_REQUEST', `use ${method}`);
+  sendMethodNotAllowed(res, method);
   return true;
 }
 

@@ -471,6 +471,20 @@ describe('abuse limits', () => {
   });
 
   describe('what clients are told', () => {
+    it.each([
+      ['POST', '/api/sessions/x/events/stream', 'GET'],
+      ['DELETE', '/sessions/abc', 'GET, HEAD'],
+      ['GET', '/api/signin', 'POST'],
+    ])('answers %s %s with 405 METHOD_NOT_ALLOWED and Allow: %s', async (method, path, allow) => {
+      const app = await start();
+      const res = await fetch(`${app.url}${path}`, { method });
+      expect(res.status).toBe(405);
+      expect(res.headers.get('allow')).toBe(allow);
+      expect(await res.json()).toEqual({
+        error: { code: 'METHOD_NOT_ALLOWED', message: `use ${allow.split(',')[0]}` },
+      });
+    });
+
     it('hides internal errors behind a ref that names the log line with the details', async () => {
       const store = createMemoryStore();
       store.listSessions = async () => {
