@@ -12,9 +12,9 @@ import {
   TEST_TOKEN_ENTRIES,
   TEST_TOKENS,
 } from '../support/authFixture.ts';
-import { startTestServer } from '../support/startTestServer.ts';
+import { startTestServer, type TestServer } from '../support/startTestServer.ts';
 
-type App = Awaited<ReturnType<typeof startTestServer>>;
+type App = TestServer;
 
 const WRONG = 'not-a-configured-token-01';
 

@@ -5,9 +5,9 @@ import { LIMITS } from '../../shared/limits.ts';
 import { nodeTransports } from '../../shared/nodeTransports.ts';
 import type { Session } from '../../shared/session.ts';
 import { collectSubscription } from '../support/collectSubscription.ts';
-import { startTestServer } from '../support/startTestServer.ts';
+import { startTestServer, type TestServer } from '../support/startTestServer.ts';
 
-let app: Awaited<ReturnType<typeof startTestServer>>;
+let app: TestServer;
 let open: Session;
 let done: Session;
 

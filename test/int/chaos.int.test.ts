@@ -3,14 +3,14 @@ import type { TransportMode } from '../../shared/connection/connectionState.ts';
 import { type ChaosProxy, createChaosProxy } from '../support/createChaosProxy.ts';
 import { type ChaosFollower, produce, startFollowers, storedSeqs } from '../support/runChaosScenario.ts';
 import { startChaos } from '../support/startChaos.ts';
-import { startTestServer } from '../support/startTestServer.ts';
+import { startTestServer, type TestServer } from '../support/startTestServer.ts';
 
 const SESSIONS = 4;
 const PER_SESSION = 6;
 const EVENTS = 3000;
 
 describe('chaos: every viewer ends with exactly the stored trail', { timeout: 60_000 }, () => {
-  let app: Awaited<ReturnType<typeof startTestServer>> | undefined;
+  let app: TestServer | undefined;
   let proxy: ChaosProxy | undefined;
   let followers: ChaosFollower[] = [];
   afterEach(async () => {

@@ -5,14 +5,14 @@ import type { ConnectionManager } from '../../shared/connection/createConnection
 import { type FollowSessionOptions, followSession } from '../../shared/connection/followSession.ts';
 import { nodeTransports } from '../../shared/nodeTransports.ts';
 import { type ChaosProxy, createChaosProxy } from '../support/createChaosProxy.ts';
-import { startTestServer } from '../support/startTestServer.ts';
+import { startTestServer, type TestServer } from '../support/startTestServer.ts';
 
 const thoughts = (n: number): AgentEvent[] =>
   Array.from({ length: n }, (_, i) => ({ type: 'thought', text: String(i) }));
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 describe('connection manager through a faulty proxy', () => {
-  let app: Awaited<ReturnType<typeof startTestServer>>;
+  let app: TestServer;
   let proxy: ChaosProxy;
   let manager: ConnectionManager | undefined;
   let sessionId: string;

@@ -14,9 +14,9 @@ import { type Collected, collectSubscription } from '../support/collectSubscript
 import { type MongoFaultBackend, realFaultBackend, wireFaultBackend } from '../support/mongoFaultBackend.ts';
 import { startMongoWireServer } from '../support/mongoWire/createMongoWireServer.ts';
 import { freshDbName, openMongoStore } from '../support/openMongoFixture.ts';
-import { startTestServer } from '../support/startTestServer.ts';
+import { startTestServer, type TestServer } from '../support/startTestServer.ts';
 
-type App = Awaited<ReturnType<typeof startTestServer>>;
+type App = TestServer;
 const thoughts = (n: number, tag = 't'): AgentEvent[] =>
   Array.from({ length: n }, (_, i) => ({ type: 'thought', text: `${tag}${i}` }));
 const seqsOf = (c: Collected<SessionStreamMessage>) =>

@@ -1,36 +1,21 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  createLivetrailClient,
-  type LivetrailClient,
-  type Transport,
-} from '../../shared/createLivetrailClient.ts';
-import { nodeTransports } from '../../shared/nodeTransports.ts';
+import { describe, expect, it, vi } from 'vitest';
+import type { Transport } from '../../shared/createLivetrailClient.ts';
 import type { SessionListMessage } from '../../shared/streamMessages.ts';
-import { type Collected, collectSubscription } from '../support/collectSubscription.ts';
-import { startTestServer } from '../support/startTestServer.ts';
+import type { Collected } from '../support/collectSubscription.ts';
+import { useServerAndClient } from '../support/useServerAndClient.ts';
 
 describe.each<Transport>(['sse', 'ws'])('sessions.onChange over %s', (transport) => {
-  let app: Awaited<ReturnType<typeof startTestServer>>;
-  let client: LivetrailClient;
+  const t = useServerAndClient(transport);
   let sub: Collected<SessionListMessage> | undefined;
-  beforeEach(async () => {
-    app = await startTestServer();
-    client = createLivetrailClient({ url: app.url, transport, ...nodeTransports, retryDelayMs: () => 50 });
-  });
-  afterEach(async () => {
-    sub?.unsubscribe();
-    client.close();
-    await app.stop();
-  });
 
   it('sends a snapshot, then each created or changed session', async () => {
-    const first = await client.api.sessions.create.mutate({ title: 'first', agent: 'bot' });
-    sub = collectSubscription<SessionListMessage>((h) => client.api.sessions.onChange.subscribe({}, h));
+    const first = await t.client.api.sessions.create.mutate({ title: 'first', agent: 'bot' });
+    sub = t.collect<SessionListMessage>((h) => t.client.api.sessions.onChange.subscribe({}, h));
     await vi.waitFor(() => expect(sub!.data[0]).toMatchObject({ kind: 'snapshot', complete: true }));
     expect(sub.data[0]!.kind === 'snapshot' && sub.data[0]!.sessions.map((s) => s.id)).toEqual([first.id]);
 
-    const second = await client.api.sessions.create.mutate({ title: 'second' });
-    await client.api.sessions.sendMessage.mutate({ sessionId: first.id, text: 'hello' });
+    const second = await t.client.api.sessions.create.mutate({ title: 'second' });
+    await t.client.api.sessions.sendMessage.mutate({ sessionId: first.id, text: 'hello' });
     await vi.waitFor(() => {
       const upserts = sub!.data.flatMap((m) => (m.kind === 'upsert' ? [m.session] : []));
       expect(upserts.some((s) => s.id === second.id && s.agent === 'agent')).toBe(true);
@@ -41,18 +26,18 @@ describe.each<Transport>(['sse', 'ws'])('sessions.onChange over %s', (transport)
   });
 
   it('on resume sends only sessions changed since the last id', async () => {
-    const old = await app.store.createSession({ title: 'old', agent: 'a' });
-    const recent = await app.store.createSession({ title: 'recent', agent: 'a' });
+    const old = await t.app.store.createSession({ title: 'old', agent: 'a' });
+    const recent = await t.app.store.createSession({ title: 'recent', agent: 'a' });
     const since = new Date(Date.now() + 60_000).toISOString();
-    sub = collectSubscription<SessionListMessage>((h) =>
-      client.api.sessions.onChange.subscribe({ lastEventId: since }, h),
+    sub = t.collect<SessionListMessage>((h) =>
+      t.client.api.sessions.onChange.subscribe({ lastEventId: since }, h),
     );
     await vi.waitFor(() =>
       expect(sub!.data[0]).toMatchObject({ kind: 'snapshot', complete: false, sessions: [] }),
     );
     sub.unsubscribe();
-    sub = collectSubscription<SessionListMessage>((h) =>
-      client.api.sessions.onChange.subscribe({ lastEventId: 'garbage' }, h),
+    sub = t.collect<SessionListMessage>((h) =>
+      t.client.api.sessions.onChange.subscribe({ lastEventId: 'garbage' }, h),
     );
     await vi.waitFor(() => expect(sub!.data[0]).toMatchObject({ kind: 'snapshot', complete: true }));
     expect(sub.data[0]!.kind === 'snapshot' && sub.data[0]!.sessions.map((s) => s.id).sort()).toEqual(
@@ -61,10 +46,10 @@ describe.each<Transport>(['sse', 'ws'])('sessions.onChange over %s', (transport)
   });
 
   it('leaves no listener behind after unsubscribe', async () => {
-    sub = collectSubscription<SessionListMessage>((h) => client.api.sessions.onChange.subscribe({}, h));
+    sub = t.collect<SessionListMessage>((h) => t.client.api.sessions.onChange.subscribe({}, h));
     await vi.waitFor(() => expect(sub!.data).toHaveLength(1));
-    expect(app.hub.listenerCount()).toBe(2);
+    expect(t.app.hub.listenerCount()).toBe(2);
     sub.unsubscribe();
-    await vi.waitFor(() => expect(app.hub.listenerCount()).toBe(0));
+    await vi.waitFor(() => expect(t.app.hub.listenerCount()).toBe(0));
   });
 });

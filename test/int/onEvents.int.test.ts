@@ -1,14 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { AgentEvent } from '../../shared/agentEvent.ts';
-import {
-  createLivetrailClient,
-  type LivetrailClient,
-  type Transport,
-} from '../../shared/createLivetrailClient.ts';
-import { nodeTransports } from '../../shared/nodeTransports.ts';
+import type { Transport } from '../../shared/createLivetrailClient.ts';
 import type { SessionStreamMessage } from '../../shared/streamMessages.ts';
-import { type Collected, collectSubscription } from '../support/collectSubscription.ts';
-import { dropConnections, startTestServer } from '../support/startTestServer.ts';
+import type { Collected } from '../support/collectSubscription.ts';
+import { dropConnections } from '../support/startTestServer.ts';
+import { useServerAndClient } from '../support/useServerAndClient.ts';
 
 const thought = (n: number): AgentEvent => ({ type: 'thought', text: `t${n}` });
 const seqsOf = (c: Collected<SessionStreamMessage>) =>
@@ -16,70 +12,58 @@ const seqsOf = (c: Collected<SessionStreamMessage>) =>
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe.each<Transport>(['sse', 'ws'])('events.onEvents over %s', (transport) => {
-  let app: Awaited<ReturnType<typeof startTestServer>>;
-  let client: LivetrailClient;
-  const subs: Collected<unknown>[] = [];
-
-  beforeEach(async () => {
-    app = await startTestServer();
-    client = createLivetrailClient({ url: app.url, transport, ...nodeTransports, retryDelayMs: () => 50 });
-  });
-  afterEach(async () => {
-    for (const s of subs.splice(0)) s.unsubscribe();
-    client.close();
-    await app.stop();
-  });
+  const t = useServerAndClient(transport);
 
   function subscribe(input: { sessionId: string; lastEventId?: string }) {
-    const c = collectSubscription<SessionStreamMessage>((h) =>
-      client.api.events.onEvents.subscribe(input, h),
-    );
-    subs.push(c as Collected<unknown>);
+    const c = t.collect<SessionStreamMessage>((h) => t.client.api.events.onEvents.subscribe(input, h));
     return c;
   }
 
   it('sends stored events first, then live ones, each once and in order, with seq ids', async () => {
-    const s = await client.api.sessions.create.mutate({ title: 'x' });
-    await client.api.events.append.mutate({ sessionId: s.id, events: [thought(1), thought(2), thought(3)] });
+    const s = await t.client.api.sessions.create.mutate({ title: 'x' });
+    await t.client.api.events.append.mutate({
+      sessionId: s.id,
+      events: [thought(1), thought(2), thought(3)],
+    });
     const c = subscribe({ sessionId: s.id });
     await vi.waitFor(() => expect(seqsOf(c)).toEqual([1, 2, 3]));
-    await client.api.events.append.mutate({ sessionId: s.id, events: [thought(4)] });
-    await client.api.events.append.mutate({ sessionId: s.id, events: [thought(5), thought(6)] });
+    await t.client.api.events.append.mutate({ sessionId: s.id, events: [thought(4)] });
+    await t.client.api.events.append.mutate({ sessionId: s.id, events: [thought(5), thought(6)] });
     await vi.waitFor(() => expect(seqsOf(c)).toEqual(range(1, 6)));
     expect(c.ids).toEqual(range(1, 6).map(String));
     expect(c.errors).toEqual([]);
   });
 
   it('misses nothing appended while the backfill is being read', async () => {
-    const s = await client.api.sessions.create.mutate({ title: 'x' });
-    await client.api.events.append.mutate({ sessionId: s.id, events: range(1, 900).map(thought) });
+    const s = await t.client.api.sessions.create.mutate({ title: 'x' });
+    await t.client.api.events.append.mutate({ sessionId: s.id, events: range(1, 900).map(thought) });
     const c = subscribe({ sessionId: s.id });
     const writes = range(901, 960).map((n) =>
-      client.api.events.append.mutate({ sessionId: s.id, events: [thought(n)] }),
+      t.client.api.events.append.mutate({ sessionId: s.id, events: [thought(n)] }),
     );
     await Promise.all(writes);
     await vi.waitFor(() => expect(seqsOf(c)).toEqual(range(1, 960)));
   });
 
   it('resumes after the last id when the connection drops, with no gap and no duplicate', async () => {
-    const s = await client.api.sessions.create.mutate({ title: 'x' });
-    await client.api.events.append.mutate({ sessionId: s.id, events: [thought(1), thought(2)] });
+    const s = await t.client.api.sessions.create.mutate({ title: 'x' });
+    await t.client.api.events.append.mutate({ sessionId: s.id, events: [thought(1), thought(2)] });
     const c = subscribe({ sessionId: s.id });
     await vi.waitFor(() => expect(seqsOf(c)).toEqual([1, 2]));
     for (let round = 0; round < 3; round++) {
-      dropConnections(app);
-      await app.store.append(s.id, [thought(0), thought(0)]);
+      dropConnections(t.app);
+      await t.app.store.append(s.id, [thought(0), thought(0)]);
     }
     await vi.waitFor(() => expect(seqsOf(c)).toEqual(range(1, 8)), { timeout: 10_000 });
     expect(c.errors).toEqual([]);
   });
 
   it('ends the stream after complete, and a late joiner gets the whole trail', async () => {
-    const s = await client.api.sessions.create.mutate({ title: 'x' });
-    await client.api.events.append.mutate({ sessionId: s.id, events: [thought(1)] });
+    const s = await t.client.api.sessions.create.mutate({ title: 'x' });
+    await t.client.api.events.append.mutate({ sessionId: s.id, events: [thought(1)] });
     const live = subscribe({ sessionId: s.id });
     await vi.waitFor(() => expect(seqsOf(live)).toEqual([1]));
-    await client.api.sessions.complete.mutate({ sessionId: s.id, status: 'succeeded', summary: 'done' });
+    await t.client.api.sessions.complete.mutate({ sessionId: s.id, status: 'succeeded', summary: 'done' });
     await vi.waitFor(() => expect(live.completed).toBe(true));
     expect(live.data.at(-1)).toMatchObject({ kind: 'event', event: { type: 'complete', summary: 'done' } });
 
@@ -89,8 +73,8 @@ describe.each<Transport>(['sse', 'ws'])('events.onEvents over %s', (transport) =
   });
 
   it('resumes exactly after a given lastEventId', async () => {
-    const s = await client.api.sessions.create.mutate({ title: 'x' });
-    await client.api.events.append.mutate({ sessionId: s.id, events: range(1, 5).map(thought) });
+    const s = await t.client.api.sessions.create.mutate({ title: 'x' });
+    await t.client.api.events.append.mutate({ sessionId: s.id, events: range(1, 5).map(thought) });
     const c = subscribe({ sessionId: s.id, lastEventId: '3' });
     await vi.waitFor(() => expect(seqsOf(c)).toEqual([4, 5]));
   });
@@ -99,8 +83,8 @@ describe.each<Transport>(['sse', 'ws'])('events.onEvents over %s', (transport) =
     ['beyond the head', '99', 'ahead_of_head'],
     ['malformed', 'abc', 'malformed_last_event_id'],
   ])('sends a reset and then the whole trail when lastEventId is %s', async (_, lastEventId, reason) => {
-    const s = await client.api.sessions.create.mutate({ title: 'x' });
-    await client.api.events.append.mutate({ sessionId: s.id, events: [thought(1), thought(2)] });
+    const s = await t.client.api.sessions.create.mutate({ title: 'x' });
+    await t.client.api.events.append.mutate({ sessionId: s.id, events: [thought(1), thought(2)] });
     const c = subscribe({ sessionId: s.id, lastEventId });
     await vi.waitFor(() => expect(seqsOf(c)).toEqual([1, 2]));
     expect(c.data[0]).toEqual({ kind: 'reset', reason, headSeq: 2 });
@@ -118,18 +102,18 @@ describe.each<Transport>(['sse', 'ws'])('events.onEvents over %s', (transport) =
   });
 
   it('leaves no listener behind after unsubscribe', async () => {
-    const s = await client.api.sessions.create.mutate({ title: 'x' });
+    const s = await t.client.api.sessions.create.mutate({ title: 'x' });
     const a = subscribe({ sessionId: s.id });
     const b = subscribe({ sessionId: s.id });
-    await client.api.events.append.mutate({ sessionId: s.id, events: [thought(1)] });
+    await t.client.api.events.append.mutate({ sessionId: s.id, events: [thought(1)] });
     await vi.waitFor(() => {
       expect(seqsOf(a)).toEqual([1]);
       expect(seqsOf(b)).toEqual([1]);
     });
     // Each subscriber listens for its events and for resyncs.
-    expect(app.hub.listenerCount()).toBe(4);
+    expect(t.app.hub.listenerCount()).toBe(4);
     a.unsubscribe();
     b.unsubscribe();
-    await vi.waitFor(() => expect(app.hub.listenerCount()).toBe(0));
+    await vi.waitFor(() => expect(t.app.hub.listenerCount()).toBe(0));
   });
 });

@@ -1,40 +1,24 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  createLivetrailClient,
-  type LivetrailClient,
-  type Transport,
-} from '../../shared/createLivetrailClient.ts';
-import { nodeTransports } from '../../shared/nodeTransports.ts';
+import { describe, expect, it, vi } from 'vitest';
+import type { Transport } from '../../shared/createLivetrailClient.ts';
 import { parseFeedCursor, type TabFeedMessage } from '../../shared/streamMessages.ts';
-import { type Collected, collectSubscription } from '../support/collectSubscription.ts';
-import { dropConnections, startTestServer } from '../support/startTestServer.ts';
+import type { Collected } from '../support/collectSubscription.ts';
+import { dropConnections } from '../support/startTestServer.ts';
+import { useServerAndClient } from '../support/useServerAndClient.ts';
 
 const eventSeqs = (c: Collected<TabFeedMessage>) =>
   c.data.flatMap((m) => (m.kind === 'session' && m.message.kind === 'event' ? [m.message.event.seq] : []));
 
 describe.each<Transport>(['sse', 'ws'])('live.onFeed over %s', (transport) => {
-  let app: Awaited<ReturnType<typeof startTestServer>>;
-  let client: LivetrailClient;
+  const t = useServerAndClient(transport);
   let sub: Collected<TabFeedMessage> | undefined;
-  beforeEach(async () => {
-    app = await startTestServer();
-    client = createLivetrailClient({ url: app.url, transport, ...nodeTransports, retryDelayMs: () => 50 });
-  });
-  afterEach(async () => {
-    sub?.unsubscribe();
-    client.close();
-    await app.stop();
-  });
 
   it('carries the session list and the open session over one subscription', async () => {
-    const open = await app.store.createSession({ title: 'open', agent: 'a' });
-    await app.store.append(open.id, [
+    const open = await t.app.store.createSession({ title: 'open', agent: 'a' });
+    await t.app.store.append(open.id, [
       { type: 'thought', text: '1' },
       { type: 'thought', text: '2' },
     ]);
-    sub = collectSubscription<TabFeedMessage>((h) =>
-      client.api.live.onFeed.subscribe({ sessionId: open.id }, h),
-    );
+    sub = t.collect<TabFeedMessage>((h) => t.client.api.live.onFeed.subscribe({ sessionId: open.id }, h));
     await vi.waitFor(() => expect(eventSeqs(sub!)).toEqual([1, 2]));
     expect(sub.data).toContainEqual({
       kind: 'session',
@@ -42,8 +26,8 @@ describe.each<Transport>(['sse', 'ws'])('live.onFeed over %s', (transport) => {
       message: { kind: 'head', headSeq: 2 },
     });
     expect(sub.data.some((m) => m.kind === 'list' && m.message.kind === 'snapshot')).toBe(true);
-    const other = await app.store.createSession({ title: 'other', agent: 'a' });
-    await app.store.append(open.id, [{ type: 'thought', text: '3' }]);
+    const other = await t.app.store.createSession({ title: 'other', agent: 'a' });
+    await t.app.store.append(open.id, [{ type: 'thought', text: '3' }]);
     await vi.waitFor(() => {
       expect(eventSeqs(sub!)).toEqual([1, 2, 3]);
       expect(
@@ -59,14 +43,12 @@ describe.each<Transport>(['sse', 'ws'])('live.onFeed over %s', (transport) => {
   });
 
   it('resumes both positions after a dropped connection, without duplicates', async () => {
-    const open = await app.store.createSession({ title: 'open', agent: 'a' });
-    await app.store.append(open.id, [{ type: 'thought', text: '1' }]);
-    sub = collectSubscription<TabFeedMessage>((h) =>
-      client.api.live.onFeed.subscribe({ sessionId: open.id }, h),
-    );
+    const open = await t.app.store.createSession({ title: 'open', agent: 'a' });
+    await t.app.store.append(open.id, [{ type: 'thought', text: '1' }]);
+    sub = t.collect<TabFeedMessage>((h) => t.client.api.live.onFeed.subscribe({ sessionId: open.id }, h));
     await vi.waitFor(() => expect(eventSeqs(sub!)).toEqual([1]));
-    dropConnections(app);
-    await app.store.append(open.id, [
+    dropConnections(t.app);
+    await t.app.store.append(open.id, [
       { type: 'thought', text: '2' },
       { type: 'thought', text: '3' },
     ]);
@@ -82,13 +64,13 @@ describe.each<Transport>(['sse', 'ws'])('live.onFeed over %s', (transport) => {
   });
 
   it('reports a missing session in-stream and keeps the list live', async () => {
-    sub = collectSubscription<TabFeedMessage>((h) =>
-      client.api.live.onFeed.subscribe({ sessionId: 'nosuchsession' }, h),
+    sub = t.collect<TabFeedMessage>((h) =>
+      t.client.api.live.onFeed.subscribe({ sessionId: 'nosuchsession' }, h),
     );
     await vi.waitFor(() =>
       expect(sub!.data).toContainEqual({ kind: 'session_missing', sessionId: 'nosuchsession' }),
     );
-    const created = await app.store.createSession({ title: 'later', agent: 'a' });
+    const created = await t.app.store.createSession({ title: 'later', agent: 'a' });
     await vi.waitFor(() =>
       expect(
         sub!.data.some(
@@ -100,12 +82,10 @@ describe.each<Transport>(['sse', 'ws'])('live.onFeed over %s', (transport) => {
   });
 
   it('leaves no listener behind after unsubscribe', async () => {
-    const open = await app.store.createSession({ title: 'open', agent: 'a' });
-    sub = collectSubscription<TabFeedMessage>((h) =>
-      client.api.live.onFeed.subscribe({ sessionId: open.id }, h),
-    );
-    await vi.waitFor(() => expect(app.hub.listenerCount()).toBe(4));
+    const open = await t.app.store.createSession({ title: 'open', agent: 'a' });
+    sub = t.collect<TabFeedMessage>((h) => t.client.api.live.onFeed.subscribe({ sessionId: open.id }, h));
+    await vi.waitFor(() => expect(t.app.hub.listenerCount()).toBe(4));
     sub.unsubscribe();
-    await vi.waitFor(() => expect(app.hub.listenerCount()).toBe(0));
+    await vi.waitFor(() => expect(t.app.hub.listenerCount()).toBe(0));
   });
 });

@@ -1,7 +1,7 @@
 import { EventSource } from 'eventsource';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AgentEvent } from '../../shared/agentEvent.ts';
-import { dropConnections, startTestServer } from '../support/startTestServer.ts';
+import { dropConnections, startTestServer, type TestServer } from '../support/startTestServer.ts';
 
 const thought = (n: number): AgentEvent => ({ type: 'thought', text: `t${n}` });
 
@@ -19,7 +19,7 @@ async function readFrames(url: string, headers: Record<string, string> = {}) {
 }
 
 describe('plain SSE at /api/sessions/:id/events/stream', () => {
-  let app: Awaited<ReturnType<typeof startTestServer>>;
+  let app: TestServer;
   const sources: EventSource[] = [];
   beforeEach(async () => {
     app = await startTestServer();

@@ -5,10 +5,13 @@ import { createLogger } from '../../server/logger.ts';
 import type { EventStore } from '../../server/store/eventStore.ts';
 import { createMemoryStore } from '../../server/store/memoryStore.ts';
 
+/** A server started by `startTestServer`. */
+export type TestServer = LivetrailServer & { store: EventStore; stop(): Promise<void> };
+
 /** An in-process server on 127.0.0.1 and a free port, with a memory store unless one is given. */
 export async function startTestServer(
   opts: { store?: EventStore; port?: number; socketGate?: SocketGateOptions; config?: Partial<Config> } = {},
-): Promise<LivetrailServer & { store: EventStore; stop(): Promise<void> }> {
+): Promise<TestServer> {
   const store = opts.store ?? createMemoryStore();
   const config = defaultConfig({ port: opts.port ?? 0, store: 'memory', ...opts.config });
   const app = await createLivetrailServer({
