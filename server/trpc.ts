@@ -178,6 +178,8 @@ const limitWrites = t.middleware(async function limitWrites({ ctx, getRawInput, 
 });
 
 export const router = t.router;
+/** Calls procedures in-process (tests, and any server-side caller), through every middleware. */
+export const createCallerFactory = t.createCallerFactory;
 /** Every procedure goes through error mapping. */
 const procedure = t.procedure.use(mapErrors);
 /** Lists, reads and subscriptions: any role. */
