@@ -1,9 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import type { BrowserContext } from 'playwright-core';
+import { describe, expect, test, vi } from 'vitest';
 import { type LivetrailPage, SEL } from '../support/livetrailPage.ts';
-import { type AppHarness, launchForE2e, startAppHarness } from './appHarness.ts';
+import { type AppHarness, useAppHarnessFactory } from './appHarness.ts';
 
 const ADMIN = 'admin-token-e2e-0123456789';
 const AGENT = 'agent-token-e2e-0123456789';
@@ -33,25 +33,8 @@ declare global {
   }
 }
 
-let browser: Browser | undefined;
-let current: AppHarness | undefined;
-
-beforeAll(async () => {
-  browser = await launchForE2e();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async ({ task }) => {
-  await current?.dispose(task.name);
-  current = undefined;
-});
-
-/** A fresh harness for this test, disposed (with a screenshot) after it. */
-async function harness(opts: Parameters<typeof startAppHarness>[1] = {}): Promise<AppHarness> {
-  current = await startAppHarness(browser!, opts);
-  return current;
-}
+/** A fresh harness for this test, with its own server options; disposed (with a screenshot) after it. */
+const harness = useAppHarnessFactory();
 
 /** The sign-in URL the server printed at start (`livetrail: sign in at …`). */
 async function printedSignInUrl(h: AppHarness): Promise<string> {

@@ -140,11 +140,13 @@ export async function startAppHarness(
 export type AppHarness = Awaited<ReturnType<typeof startAppHarness>>;
 
 /**
- * Registers the usual hooks of an e2e file — one browser per file, a fresh harness (server, client,
- * pages) per test, disposed with a screenshot named after the test — and returns the harness of the
- * test that is running.
+ * Registers one browser per file and returns a function that starts a harness (server, client,
+ * pages) for the running test with its own options; each is disposed after its test, with a
+ * screenshot named after it.
  */
-export function useAppHarness(opts: Parameters<typeof startAppHarness>[1] = {}): AppHarness {
+export function useAppHarnessFactory(): (
+  opts?: Parameters<typeof startAppHarness>[1],
+) => Promise<AppHarness> {
   let browser: Browser | undefined;
   let current: AppHarness | undefined;
   beforeAll(async () => {
@@ -153,12 +155,26 @@ export function useAppHarness(opts: Parameters<typeof startAppHarness>[1] = {}):
   afterAll(async () => {
     await browser?.close();
   });
-  beforeEach(async () => {
-    current = await startAppHarness(browser!, opts);
-  });
   afterEach(async ({ task }) => {
     await current?.dispose(task.name);
     current = undefined;
+  });
+  return async (opts = {}) => {
+    current = await startAppHarness(browser!, opts);
+    return current;
+  };
+}
+
+/**
+ * Registers the usual hooks of an e2e file — one browser per file, a fresh harness per test with
+ * `opts`, disposed with a screenshot named after the test — and returns the harness of the test
+ * that is running.
+ */
+export function useAppHarness(opts: Parameters<typeof startAppHarness>[1] = {}): AppHarness {
+  const start = useAppHarnessFactory();
+  let current: AppHarness | undefined;
+  beforeEach(async () => {
+    current = await start(opts);
   });
   // The same object for the whole file, always speaking for the current test's harness.
   return new Proxy({} as AppHarness, { get: (_, key) => Reflect.get(current!, key) });

@@ -1,6 +1,7 @@
 import { TRPCClientError } from '@trpc/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { callWithRetry } from '../../server/demo/callWithRetry.ts';
+import { settle } from '../support/settle.ts';
 
 /** The client error a server answer with this HTTP status (and data) becomes. */
 function serverError(httpStatus: number, extra: Record<string, unknown> = {}) {
@@ -15,16 +16,6 @@ function flaky(failures: unknown[]) {
     if (failures.length > 0) throw failures.shift();
     return 'done';
   });
-}
-
-/** A promise's outcome, read without letting a rejection go unhandled. */
-function settle<T>(p: Promise<T>) {
-  const outcome: { value?: T; error?: unknown; done: boolean } = { done: false };
-  p.then(
-    (value) => Object.assign(outcome, { value, done: true }),
-    (error) => Object.assign(outcome, { error, done: true }),
-  );
-  return outcome;
 }
 
 describe('callWithRetry', () => {

@@ -3,6 +3,7 @@ import { initTRPC } from '@trpc/server';
 import { observable } from '@trpc/server/observable';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { rateLimitRetryLink, rateLimitWaitMs } from '../../shared/connection/rateLimitRetryLink.ts';
+import { settle } from '../support/settle.ts';
 
 const t = initTRPC.create();
 const appRouter = t.router({
@@ -54,16 +55,6 @@ function client(maxRetries: number, failures: ClientError[]) {
     links: [rateLimitRetryLink<AppRouter>({ maxRetries }), server.link],
   });
   return { api, calls: server.calls };
-}
-
-/** A promise's outcome, read without letting a rejection go unhandled. */
-function settle<T>(p: Promise<T>) {
-  const outcome: { value?: T; error?: unknown; done: boolean } = { done: false };
-  p.then(
-    (value) => Object.assign(outcome, { value, done: true }),
-    (error) => Object.assign(outcome, { error, done: true }),
-  );
-  return outcome;
 }
 
 describe('rateLimitRetryLink', () => {
