@@ -89,6 +89,30 @@ export type ConnectionEvent =
   | { type: 'set_mode'; mode: TransportMode }
   | { type: 'stop' };
 
+/** Something the shell must do because of a transition; plain data, performed in order. */
+export type ConnectionEffect =
+  /** End the current attempt: its subscription, transport and timers (connect window, stable, probe). */
+  | { type: 'teardown' }
+  /** Start the connect window: the attempt opened next fails unless it opens in time. */
+  | { type: 'start_watchdog' }
+  /** The attempt opened in time: the connect window is over. */
+  | { type: 'stop_watchdog' }
+  /** Open a new attempt on `transport`. */
+  | { type: 'open'; transport: Transport }
+  /** Send `retry_due` at `at` (replacing any retry already scheduled). */
+  | { type: 'schedule_retry'; at: number }
+  | { type: 'cancel_retry' }
+  /** Send `stable` once the connection has stayed up for `stableAfterMs`. */
+  | { type: 'start_stable_timer' }
+  /** Send `probe_sse` after `sseRetryAfterMs` on WebSocket. */
+  | { type: 'start_probe_timer' };
+
+/** The next state and what the shell must do to get there. */
+export interface ConnectionStep {
+  state: ConnectionState;
+  effects: readonly ConnectionEffect[];
+}
+
 /** Full-jitter exponential backoff: uniform in [floor, min(cap, floor·2^attempt)]. */
 export function backoffDelay(
   attempt: number,
@@ -119,102 +143,164 @@ export function isLive(s: ConnectionState): boolean {
   return s.status === 'connected' || s.status === 'catching_up' || s.status === 'reset';
 }
 
+const stay = (s: ConnectionState): ConnectionStep => ({ state: s, effects: [] });
+const to = (state: ConnectionState, effects: readonly ConnectionEffect[] = []): ConnectionStep => ({
+  state,
+  effects,
+});
+
+/** A retry is pending only while reconnecting, so whatever leaves that state cancels it. */
+function leaving(s: ConnectionState): ConnectionEffect[] {
+  return s.status === 'reconnecting' ? [{ type: 'cancel_retry' }] : [];
+}
+
+type Connecting = Extract<ConnectionState, { status: 'connecting' }>;
+
+/**
+ * Into `next`: end whatever stream there is and open one on `next`'s transport. The connect window
+ * starts before the attempt opens, so an attempt that opens (or fails) synchronously finds it armed.
+ */
+function connect(from: ConnectionState, next: Connecting): ConnectionStep {
+  return to(next, [
+    ...leaving(from),
+    { type: 'teardown' },
+    { type: 'start_watchdog' },
+    { type: 'open', transport: next.transport },
+  ]);
+}
+
+/** Into a state without a stream (idle, offline, failed): nothing runs, nothing is due. */
+function halt(from: ConnectionState, next: ConnectionState): ConnectionStep {
+  return to(next, [...leaving(from), { type: 'teardown' }]);
+}
+
 /**
  * The connection's pure transition function. It decides when to retry (full-jitter backoff, reset
  * after a stable connection), when to move from SSE to WebSocket and back, and what to tell the
- * person; it never touches a timer or a socket.
+ * person, and returns that as the next state plus the effects the shell must perform; it never
+ * touches a timer or a socket. An event the state must refuse returns the same state, no effects.
  */
-export function nextConnectionState(
+export function stepConnection(
   s: ConnectionState,
   e: ConnectionEvent,
   policy: ConnectionPolicy = DEFAULT_POLICY,
-): ConnectionState {
+): ConnectionStep {
   const c = common(s);
-  if (s.status === 'failed' && e.type !== 'stop' && e.type !== 'retry_now') return s;
+  // A fatal error is final until the person retries, the followed input changes, or the owner stops.
+  if (s.status === 'failed' && e.type !== 'stop' && e.type !== 'retry_now' && e.type !== 'restart') {
+    return stay(s);
+  }
   switch (e.type) {
     case 'start':
-      return s.status === 'idle' ? { ...c, status: 'connecting' } : s;
+      return s.status === 'idle' ? connect(s, { ...c, status: 'connecting' }) : stay(s);
     case 'stop':
-      return { ...c, status: 'idle' };
-    case 'opened':
-      if (s.status !== 'connecting') return s;
-      return {
-        ...c,
-        lastError: undefined,
-        status: 'connected',
-        since: e.now,
-        sseFailures: c.transport === 'sse' ? 0 : c.sseFailures,
-      };
+      return halt(s, { ...c, status: 'idle' });
+    case 'opened': {
+      if (s.status !== 'connecting') return stay(s);
+      const probeLater: ConnectionEffect[] =
+        c.mode === 'auto' && c.transport === 'ws' ? [{ type: 'start_probe_timer' }] : [];
+      return to(
+        {
+          ...c,
+          lastError: undefined,
+          status: 'connected',
+          since: e.now,
+          sseFailures: c.transport === 'sse' ? 0 : c.sseFailures,
+        },
+        [{ type: 'stop_watchdog' }, { type: 'start_stable_timer' }, ...probeLater],
+      );
+    }
     case 'progress':
-      if (!isLive(s)) return s;
-      return e.behind > 0
-        ? { ...c, status: 'catching_up', behind: e.behind }
-        : s.status === 'connected'
-          ? s
-          : { ...c, status: 'connected', since: 0 };
+      if (!isLive(s)) return stay(s);
+      if (e.behind > 0) return to({ ...c, status: 'catching_up', behind: e.behind });
+      return s.status === 'connected' ? stay(s) : to({ ...c, status: 'connected', since: 0 });
     case 'reset':
-      return isLive(s) ? { ...c, status: 'reset', reason: e.reason } : s;
+      return isLive(s) ? to({ ...c, status: 'reset', reason: e.reason }) : stay(s);
     case 'stable':
-      return isLive(s) ? { ...s, attempt: 0 } : s;
+      return isLive(s) ? to({ ...s, attempt: 0 }) : stay(s);
     case 'error':
     case 'server_shutdown': {
-      if (s.status === 'idle' || s.status === 'offline') return s;
+      // Offline the stream is already gone and `online` reconnects; idle nothing should run.
+      if (s.status === 'idle' || s.status === 'offline') return stay(s);
       const error = e.type === 'error' ? e.error : 'server is restarting';
       const countsAgainstSse = c.transport === 'sse' && !(e.type === 'error' && e.serverReachable === false);
       const sseFailures = countsAgainstSse ? c.sseFailures + 1 : c.sseFailures;
       const fallBack =
         c.mode === 'auto' && c.transport === 'sse' && sseFailures >= policy.sseFailuresBeforeFallback;
-      const transport: Transport = fallBack ? 'ws' : c.transport;
       // A shutdown notice means the server is coming back: retry promptly, but still jittered so a
       // crowd of clients does not arrive in the same millisecond.
       const delay =
         e.type === 'server_shutdown'
           ? Math.round(e.random * policy.floorMs)
           : backoffDelay(c.attempt, e.random, policy);
-      return {
-        ...c,
-        transport,
-        sseFailures: fallBack ? 0 : sseFailures,
-        attempt: c.attempt + 1,
-        lastError: error,
-        status: 'reconnecting',
-        retryAt: e.now + delay,
-      };
+      const retryAt = e.now + delay;
+      return to(
+        {
+          ...c,
+          transport: fallBack ? 'ws' : c.transport,
+          sseFailures: fallBack ? 0 : sseFailures,
+          attempt: c.attempt + 1,
+          lastError: error,
+          status: 'reconnecting',
+          retryAt,
+        },
+        [{ type: 'teardown' }, { type: 'schedule_retry', at: retryAt }],
+      );
     }
     case 'fatal':
-      return { ...c, status: 'failed', error: e.error, lastError: e.error };
+      return halt(s, { ...c, status: 'failed', error: e.error, lastError: e.error });
+    // The timer (retry_due) or the person (retry_now): both only from a wait. A failed connection
+    // never gets here on retry_due: the guard above refuses it.
     case 'retry_due':
-      return s.status === 'reconnecting' ? { ...c, status: 'connecting' } : s;
     case 'retry_now':
-      return s.status === 'reconnecting' || s.status === 'failed' ? { ...c, status: 'connecting' } : s;
+      return s.status === 'reconnecting' || s.status === 'failed'
+        ? connect(s, { ...c, status: 'connecting' })
+        : stay(s);
     case 'offline':
-      return s.status === 'idle' ? s : { ...c, status: 'offline' };
+      return s.status === 'idle' || s.status === 'offline' ? stay(s) : halt(s, { ...c, status: 'offline' });
     case 'online':
-      // Back online: reconnect at once; the old stream may be dead without knowing it.
-      return s.status === 'offline' ? { ...c, attempt: 0, status: 'connecting' } : s;
+      // Back online: reconnect at once. Anywhere else `online` is news of nothing (a healthy stream
+      // must not be torn down for it).
+      return s.status === 'offline' ? connect(s, { ...c, attempt: 0, status: 'connecting' }) : stay(s);
     case 'set_mode': {
-      if (e.mode === c.mode) return s;
+      if (e.mode === c.mode) return stay(s);
       const transport: Transport = e.mode === 'ws' ? 'ws' : 'sse';
-      const next = { ...c, mode: e.mode, sseFailures: 0 };
-      // Reconnect on the new transport only if it differs and we are not waiting out a failure.
+      const chosen = { mode: e.mode, sseFailures: 0, transport };
+      // No stream to move, or it is already on that transport: only the choice changes, and the
+      // next attempt uses it. A pending retry keeps its time.
       if (
         transport === c.transport ||
         s.status === 'idle' ||
         s.status === 'offline' ||
-        s.status === 'failed'
+        s.status === 'reconnecting'
       ) {
-        // No stream to move (or none open yet): only the choice changes, and the next attempt uses it.
-        return { ...s, ...next, transport } as ConnectionState;
+        return to({ ...s, ...chosen });
       }
-      return s.status === 'reconnecting'
-        ? { ...s, ...next, transport }
-        : { ...next, transport, status: 'connecting' };
+      return connect(s, { ...c, ...chosen, status: 'connecting' });
     }
     case 'restart':
-      return s.status === 'offline' ? s : { ...c, status: 'connecting' };
+      // A fresh attempt on the same transport. Idle (not started or stopped) and offline (`online`
+      // will reconnect) there is no stream to restart.
+      return s.status === 'idle' || s.status === 'offline'
+        ? stay(s)
+        : connect(s, { ...c, status: 'connecting' });
     case 'probe_sse':
       return c.mode === 'auto' && c.transport === 'ws' && isLive(s)
-        ? { ...c, transport: 'sse', sseFailures: policy.sseFailuresBeforeFallback - 1, status: 'connecting' }
-        : s;
+        ? connect(s, {
+            ...c,
+            transport: 'sse',
+            sseFailures: policy.sseFailuresBeforeFallback - 1,
+            status: 'connecting',
+          })
+        : stay(s);
   }
+}
+
+/** The state `stepConnection` moves to, without its effects. */
+export function nextConnectionState(
+  s: ConnectionState,
+  e: ConnectionEvent,
+  policy: ConnectionPolicy = DEFAULT_POLICY,
+): ConnectionState {
+  return stepConnection(s, e, policy).state;
 }

@@ -1,16 +1,18 @@
 import type { TRPCClient } from '@trpc/client';
 import type { Unsubscribable } from '@trpc/server/observable';
 import type { AppRouter } from '../../server/routers/_app.ts';
+import { TRANSPORT_TIMING } from '../transportTiming.ts';
 import {
+  type ConnectionEffect,
   type ConnectionEvent,
   type ConnectionPolicy,
   type ConnectionState,
   DEFAULT_POLICY,
   initialConnectionState,
-  nextConnectionState,
+  stepConnection,
   type TransportMode,
 } from './connectionState.ts';
-import { createTransportApi, type TransportApi } from './createTransportApi.ts';
+import { createTransportApi, type Transport, type TransportApi } from './createTransportApi.ts';
 import { defaultNetworkMonitor, type NetworkMonitor } from './networkMonitor.ts';
 
 /** Callbacks of one subscription attempt, in tRPC's observer shape. */
@@ -42,7 +44,10 @@ export interface ConnectionManagerOptions {
   /** Errors with these tRPC codes are final: no retry. @default UNAUTHORIZED FORBIDDEN BAD_REQUEST NOT_FOUND */
   fatalCodes?: string[];
   policy?: Partial<ConnectionPolicy>;
-  /** An attempt that is not open after this long counts as failed (queued or buffered). @default 6000 */
+  /**
+   * An attempt that is not open after this long counts as failed (queued or buffered).
+   * @default TRANSPORT_TIMING.connectWindowMs (6000, longer than one SSE ping interval)
+   */
   connectTimeoutMs?: number;
   EventSource?: unknown;
   WebSocket?: unknown;
@@ -67,7 +72,10 @@ export interface ConnectionManager {
   reportProgress(behind: number): void;
   /** Tells the manager the server could not resume and the consumer reloaded. */
   reportReset(reason: string): void;
-  /** Ends the current attempt and opens a new one at once (e.g. the input changed). */
+  /**
+   * Ends the current attempt and opens a new one at once on the same transport (e.g. the input
+   * changed), also out of a wait or a failure; stopped or offline it does nothing.
+   */
   restart(): void;
   retryNow(): void;
   /** Changes how the transport is chosen; reconnects if the transport changes. */
@@ -95,16 +103,17 @@ function errorCode(err: unknown): string | undefined {
 }
 
 function describe(err: unknown): string {
-  if (err instanceof Error) return err.message || err.name;
+  // An Error without a message prints as its name.
   const message = (err as { message?: unknown } | undefined)?.message;
   if (typeof message === 'string' && message) return message;
   return err === undefined || err === null ? 'connection lost' : String(err);
 }
 
 /**
- * The shell around `nextConnectionState`: it opens and closes subscriptions and timers as the
- * state says. Every attempt gets a number; callbacks from an attempt that was already replaced are
- * dropped, so a late error from a dead socket can never disturb the live one.
+ * The shell around `stepConnection`: it feeds the machine events (from sockets, timers, the
+ * network and its caller) and performs the effects it returns; the state is only ever what the
+ * machine said. Every attempt gets a number; callbacks from an attempt that was already replaced
+ * are dropped, so a late error from a dead socket can never disturb the live one.
  */
 export function createConnectionManager(opts: ConnectionManagerOptions): ConnectionManager {
   const policy = { ...DEFAULT_POLICY, ...opts.policy };
@@ -112,7 +121,7 @@ export function createConnectionManager(opts: ConnectionManagerOptions): Connect
   const random = opts.random ?? Math.random;
   const network = opts.network ?? defaultNetworkMonitor();
   const fatal = new Set(opts.fatalCodes ?? DEFAULT_FATAL);
-  const connectTimeoutMs = opts.connectTimeoutMs ?? 6000;
+  const connectTimeoutMs = opts.connectTimeoutMs ?? TRANSPORT_TIMING.connectWindowMs;
   const listeners = new Set<(s: ConnectionState) => void>();
   const http = createTransportApi({
     url: opts.url,
@@ -123,15 +132,22 @@ export function createConnectionManager(opts: ConnectionManagerOptions): Connect
 
   let state = initialConnectionState(opts.mode ?? 'auto');
   let attemptId = 0;
-  let current: { sub: Unsubscribable; transport: TransportApi } | undefined;
+  let current:
+    | { sub: Unsubscribable; api: TransportApi; transport: Transport; fail(error: string): void }
+    | undefined;
   const timers = { retry: undefined, watchdog: undefined, stable: undefined, probe: undefined } as Record<
     'retry' | 'watchdog' | 'stable' | 'probe',
     ReturnType<typeof setTimeout> | undefined
   >;
 
   function clear(name: keyof typeof timers): void {
-    if (timers[name] !== undefined) clearTimeout(timers[name]);
+    clearTimeout(timers[name]);
     timers[name] = undefined;
+  }
+
+  function later(name: keyof typeof timers, ms: number, event: ConnectionEvent): void {
+    clear(name);
+    timers[name] = setTimeout(() => dispatch(event), ms);
   }
 
   function teardown(): void {
@@ -140,48 +156,59 @@ export function createConnectionManager(opts: ConnectionManagerOptions): Connect
     clear('probe');
     const c = current;
     current = undefined;
+    // Retire the id first: whatever the old attempt reports while unsubscribing is not news.
     attemptId++;
     c?.sub.unsubscribe();
-    c?.transport.close();
+    c?.api.close();
   }
 
   function dispatch(event: ConnectionEvent): void {
     const prev = state;
-    state = nextConnectionState(prev, event, policy);
-    if (state === prev) return;
-    react(prev, state, event.type === 'restart');
-    for (const l of listeners) l(state);
+    const step = stepConnection(prev, event, policy);
+    state = step.state;
+    for (const effect of step.effects) perform(effect);
+    // An attempt that opens or fails synchronously inside `open` has already moved the state on,
+    // and told the listeners.
+    if (state === step.state && state !== prev) for (const l of listeners) l(state);
   }
 
-  function react(prev: ConnectionState, next: ConnectionState, restart: boolean): void {
-    const reopened =
-      next.status === 'connecting' &&
-      (restart || prev.status !== 'connecting' || prev.transport !== next.transport);
-    if (
-      reopened ||
-      next.status === 'reconnecting' ||
-      next.status === 'offline' ||
-      next.status === 'idle' ||
-      next.status === 'failed'
-    ) {
-      teardown();
-    }
-    if (next.status !== 'reconnecting') clear('retry');
-    if (next.status === 'reconnecting') {
-      clear('retry');
-      timers.retry = setTimeout(() => dispatch({ type: 'retry_due' }), Math.max(0, next.retryAt - now()));
-    }
-    if (reopened) openAttempt(next.transport);
-    if (next.status === 'connected' && prev.status === 'connecting') {
-      clear('watchdog');
-      timers.stable = setTimeout(() => dispatch({ type: 'stable' }), policy.stableAfterMs);
-      if (next.mode === 'auto' && next.transport === 'ws') {
-        timers.probe = setTimeout(() => dispatch({ type: 'probe_sse' }), policy.sseRetryAfterMs);
-      }
+  function perform(effect: ConnectionEffect): void {
+    switch (effect.type) {
+      case 'teardown':
+        teardown();
+        break;
+      case 'start_watchdog':
+        // Armed before the attempt opens (after the teardown that cleared the last one); it fails
+        // whichever attempt is current when it fires.
+        timers.watchdog = setTimeout(() => {
+          const c = current;
+          c?.fail(
+            `no connection within ${Math.round(connectTimeoutMs / 1000)} s over ${c.transport === 'sse' ? 'SSE' : 'WebSocket'}`,
+          );
+        }, connectTimeoutMs);
+        break;
+      case 'stop_watchdog':
+        clear('watchdog');
+        break;
+      case 'open':
+        openAttempt(effect.transport);
+        break;
+      case 'schedule_retry':
+        later('retry', Math.max(0, effect.at - now()), { type: 'retry_due' });
+        break;
+      case 'cancel_retry':
+        clear('retry');
+        break;
+      case 'start_stable_timer':
+        later('stable', policy.stableAfterMs, { type: 'stable' });
+        break;
+      case 'start_probe_timer':
+        later('probe', policy.sseRetryAfterMs, { type: 'probe_sse' });
+        break;
     }
   }
 
-  function openAttempt(transport: 'sse' | 'ws'): void {
+  function openAttempt(transport: Transport): void {
     const id = ++attemptId;
     const mine = () => id === attemptId;
     let failed = false;
@@ -205,16 +232,11 @@ export function createConnectionManager(opts: ConnectionManagerOptions): Connect
       token: opts.token,
     });
     let opened = false;
-    timers.watchdog = setTimeout(() => {
-      if (mine() && !opened)
-        fail(
-          `no connection within ${Math.round(connectTimeoutMs / 1000)} s over ${transport === 'sse' ? 'SSE' : 'WebSocket'}`,
-        );
-    }, connectTimeoutMs);
     const handlers: AttemptHandlers = {
       onStarted() {
-        if (!mine() || opened) return;
+        if (!mine()) return;
         opened = true;
+        // A second report of the same stream is refused by the machine (only `connecting` opens).
         dispatch({ type: 'opened', now: now() });
       },
       onData(value) {
@@ -227,8 +249,9 @@ export function createConnectionManager(opts: ConnectionManagerOptions): Connect
         else fail(describe(err));
       },
       onComplete() {
-        // Completion after our own unsubscribe is not news; only a stream the server ended is.
-        if (!mine() || state.status === 'reconnecting') return;
+        // Completion after our own unsubscribe is not news (teardown retired the id); only a
+        // stream the server ended is.
+        if (!mine()) return;
         if (!opts.onComplete) fail('stream ended');
         else if (opened) {
           opts.onComplete();
@@ -251,7 +274,7 @@ export function createConnectionManager(opts: ConnectionManagerOptions): Connect
       },
     };
     try {
-      current = { sub: opts.open(api.api, handlers), transport: api };
+      current = { sub: opts.open(api.api, handlers), api, transport, fail };
     } catch (err) {
       api.close();
       fail(describe(err));
@@ -271,26 +294,12 @@ export function createConnectionManager(opts: ConnectionManagerOptions): Connect
     api: () => http.api,
     reportProgress: (behind) => dispatch({ type: 'progress', behind }),
     reportReset: (reason) => dispatch({ type: 'reset', reason }),
-    restart() {
-      if (
-        state.status === 'connecting' ||
-        state.status === 'connected' ||
-        state.status === 'catching_up' ||
-        state.status === 'reset'
-      ) {
-        teardown();
-        state = { ...state, status: 'connecting' } as ConnectionState;
-        openAttempt(state.transport);
-        for (const l of listeners) l(state);
-      } else dispatch({ type: 'retry_now' });
-    },
+    restart: () => dispatch({ type: 'restart' }),
     retryNow: () => dispatch({ type: 'retry_now' }),
     setMode: (mode) => dispatch({ type: 'set_mode', mode }),
     close() {
       stopNetwork();
       dispatch({ type: 'stop' });
-      clear('retry');
-      teardown();
       listeners.clear();
     },
   };

@@ -25,6 +25,8 @@ export default {
   reporters: ['clear-text', 'progress', 'json'],
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   tempDirName: 'reports/.stryker-tmp',
+  // Never copy reports (other runs' sandboxes), builds or test output into the sandbox.
+  ignorePatterns: ['/reports', '/dist', '/test-results', '/.livetrail-data'],
   concurrency: 2,
   timeoutMS: 10_000,
   thresholds: { high: 85, low: 80, break: null },

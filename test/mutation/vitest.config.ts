@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -7,7 +8,8 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
-    root: '../..',
+    // Resolved from this file: a relative root would be taken from the working directory.
+    root: fileURLToPath(new URL('../..', import.meta.url)),
     environment: 'node',
     include: [
       'test/unit/reduceSession.unit.test.ts',
