@@ -1,5 +1,5 @@
 import type { AgentEvent, StoredEvent } from '../../shared/agentEvent.ts';
-import { LivetrailError } from '../../shared/livetrailError.ts';
+import { LivetrailError, sessionNotFound } from '../../shared/livetrailError.ts';
 import { initialSession, reduceSession } from '../../shared/reduceSession.ts';
 import type { Session } from '../../shared/session.ts';
 import { newSessionId } from '../domain/newSessionId.ts';
@@ -141,7 +141,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
 
     async append(sessionId: string, events: AgentEvent[]) {
       const session = current(sessionId);
-      if (!session) throw new LivetrailError('NOT_FOUND', `sessionId: no session ${sessionId}`);
+      if (!session) throw sessionNotFound(sessionId);
       const plan = planAppend(session, events, now().toISOString());
       tentative.set(sessionId, plan.session);
       await enqueue({ op: 'events', sessionId, events: plan.events }, () => {
@@ -157,7 +157,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
 
     async readEvents(sessionId, { after, limit }) {
       const entry = committed.get(sessionId);
-      if (!entry) throw new LivetrailError('NOT_FOUND', `sessionId: no session ${sessionId}`);
+      if (!entry) throw sessionNotFound(sessionId);
       // seq n lives at index n-1: the array is gap-free by construction.
       return entry.events.slice(Math.max(0, after), Math.max(0, after) + limit);
     },

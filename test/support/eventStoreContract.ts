@@ -11,13 +11,33 @@ export interface StoreFixture {
 
 const msg = (text: string): AgentEvent => ({ type: 'assistant_message', text });
 
-async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
+async function expectCode(promise: Promise<unknown>, code: string): Promise<LivetrailError> {
   const err = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
   expect(err).toBeInstanceOf(LivetrailError);
   expect((err as LivetrailError).code).toBe(code);
+  return err as LivetrailError;
+}
+
+/** Resolves once `store` announces the batch of `sessionId` whose first event says `text`. */
+function announced(store: EventStore, sessionId: string, text: string): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = store.watch((c) => {
+      const first = c.kind === 'events' && c.sessionId === sessionId ? c.events[0] : undefined;
+      if (first?.type === 'assistant_message' && first.text === text) {
+        stop();
+        resolve();
+      }
+    });
+  });
+}
+
+/** Waits until the clock has moved on, so every timestamp taken next sorts after all earlier ones. */
+async function nextMillisecond(): Promise<void> {
+  const start = Date.now();
+  await vi.waitFor(() => expect(Date.now()).toBeGreaterThan(start), { interval: 1 });
 }
 
 /**
@@ -85,6 +105,29 @@ export function describeEventStoreContract(name: string, open: () => Promise<Sto
       expect(stored.map((e) => e.seq)).toEqual(seqs);
     });
 
+    it('keeps seqs gap-free when appends are planned while earlier batches are still being stored', async () => {
+      const s = await store.createSession({ title: 'x', agent: 'a' });
+      // A store that commits in groups plans B while A is being written, C once A is stored (B is then
+      // queued or being written), and D once B is stored: each is planned between two commits.
+      const aStored = announced(store, s.id, 'a1');
+      const bStored = announced(store, s.id, 'b1');
+      const a = store.append(s.id, [msg('a1'), msg('a2')]);
+      const b = store.append(s.id, [msg('b1'), msg('b2')]);
+      await aStored;
+      const c = store.append(s.id, [msg('c1'), msg('c2')]);
+      await bStored;
+      const d = store.append(s.id, [msg('d1')]);
+      const batches = await Promise.all([a, b, c, d]);
+
+      const returned = batches.flat().sort((x, y) => x.seq - y.seq);
+      expect(returned.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+      for (const batch of batches) {
+        expect(batch.map((e) => e.seq - batch[0]!.seq)).toEqual(batch.map((_, i) => i));
+      }
+      expect(await store.readEvents(s.id, { after: 0, limit: 100 })).toEqual(returned);
+      expect((await store.getSession(s.id))!.lastSeq).toBe(7);
+    });
+
     it('folds events into the session with the shared reducer', async () => {
       const s = await store.createSession({ title: 'x', agent: 'a' });
       await store.append(s.id, [
@@ -101,9 +144,10 @@ export function describeEventStoreContract(name: string, open: () => Promise<Sto
       });
     });
 
-    it('rejects appends to and reads of an unknown session with NOT_FOUND', async () => {
-      await expectCode(store.append('missing', [msg('x')]), 'NOT_FOUND');
-      await expectCode(store.readEvents('missing', { after: 0, limit: 10 }), 'NOT_FOUND');
+    it('rejects appends to and reads of an unknown session with NOT_FOUND, naming the field', async () => {
+      const appending = await expectCode(store.append('missing', [msg('x')]), 'NOT_FOUND');
+      const reading = await expectCode(store.readEvents('missing', { after: 0, limit: 10 }), 'NOT_FOUND');
+      for (const err of [appending, reading]) expect(err.message).toMatch(/^sessionId: .*missing/);
     });
 
     it('rejects appends after complete with CONFLICT and stores nothing', async () => {
@@ -130,14 +174,15 @@ export function describeEventStoreContract(name: string, open: () => Promise<Sto
       expect((await store.append(s.id, [msg('3')]))[0]!.seq).toBe(2);
     });
 
-    it('lists sessions most recently active first', async () => {
+    it('lists sessions most recently active first, not in order of creation', async () => {
       const a = await store.createSession({ title: 'A', agent: 'a' });
       const b = await store.createSession({ title: 'B', agent: 'a' });
-      await new Promise((r) => setTimeout(r, 5));
-      await store.append(a.id, [msg('bump')]);
-      const ids = (await store.listSessions()).map((s) => s.id);
-      expect(ids.indexOf(a.id)).toBeLessThan(ids.indexOf(b.id));
-      expect(ids).toHaveLength(2);
+      const c = await store.createSession({ title: 'C', agent: 'a' });
+      await nextMillisecond();
+      await store.append(a.id, [msg('bump a')]);
+      await nextMillisecond();
+      await store.append(b.id, [msg('bump b')]);
+      expect((await store.listSessions()).map((s) => s.id)).toEqual([b.id, a.id, c.id]);
     });
 
     it('announces every accepted batch and session change to watchers, in seq order', async () => {
@@ -156,13 +201,18 @@ export function describeEventStoreContract(name: string, open: () => Promise<Sto
         );
         expect(seqs).toEqual([1, 2, 3]);
         const sessions = changes.filter((c) => c.kind === 'session');
+        expect(sessions[0]).toMatchObject({ session: { id: s.id, lastSeq: 0 } });
         expect(sessions.at(-1)).toMatchObject({ session: { id: s.id, lastSeq: 3 } });
       });
       stop();
-      await store.append(s.id, [msg('5')]);
       const count = changes.length;
-      await new Promise((r) => setTimeout(r, 20));
+      const later: StoreChange[] = [];
+      const stopLater = store.watch((c) => later.push(c));
+      await store.append(s.id, [msg('5')]);
+      // Once a watcher still subscribed has seen the batch, the stopped one would have seen it too.
+      await vi.waitFor(() => expect(later.some((c) => c.kind === 'events')).toBe(true));
       expect(changes.length).toBe(count);
+      stopLater();
     });
 
     it('reports healthy while open', () => {
