@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { applyStreamMessages, emptyTrail } from '../../client/state/trailState.ts';
-import { unwrapTracked } from '../../shared/unwrapTracked.ts';
 import type { AgentEvent, StoredEvent } from '../../shared/agentEvent.ts';
 import type { SessionStreamMessage } from '../../shared/streamMessages.ts';
+import { unwrapTracked } from '../../shared/unwrapTracked.ts';
 
 function ev(seq: number, event: AgentEvent): SessionStreamMessage {
   const stored = { ...event, sessionId: 's1', seq, ts: `2026-01-01T00:00:0${seq}.000Z` } as StoredEvent;
