@@ -4,6 +4,7 @@ import { isFinished, type Session } from '../../shared/session.ts';
 import type { HeadMessage, ResetReason, SessionStreamMessage } from '../../shared/streamMessages.ts';
 import type { EventStore } from '../store/eventStore.ts';
 import type { Hub } from './createHub.ts';
+import { createWakeup } from './createWakeup.ts';
 
 /** Options of one session stream. */
 export interface StreamSessionOptions {
@@ -46,36 +47,54 @@ export async function* streamSessionEvents(
   const { store, hub, sessionId, signal, pageSize = 500, maxHeld = 2000 } = opts;
   const session = opts.session ?? (await store.getSession(sessionId));
   if (!session) throw new LivetrailError('NOT_FOUND', `sessionId: no session ${sessionId}`);
-
-  let delivered = 0;
-  let reset: ResetReason | undefined;
-  const asked = parseLastEventId(opts.lastEventId);
-  if (asked === null) reset = 'malformed_last_event_id';
-  else if (asked !== undefined && asked > session.lastSeq) reset = 'ahead_of_head';
-  else if (asked !== undefined) delivered = asked;
+  const start = resumePoint(opts.lastEventId, session);
+  let delivered = start.delivered;
 
   const held = new Map<number, StoredEvent>();
   let overflowed = false;
-  let wake: (() => void) | undefined;
+  const wakeup = createWakeup();
   const unsubscribe = hub.onSessionEvents(sessionId, function holdLiveEvents(events) {
     for (const e of events) if (e.seq > delivered && !overflowed) held.set(e.seq, e);
     if (held.size > maxHeld) {
       overflowed = true;
       held.clear();
     }
-    wake?.();
+    wakeup.notify();
   });
   // After the feed was reopened, catch up from the store: behaves like an overflow.
   const stopResync = hub.onResync(function rereadAfterResync() {
     overflowed = true;
     held.clear();
-    wake?.();
+    wakeup.notify();
   });
-  const onAbort = () => wake?.();
-  signal?.addEventListener('abort', onAbort);
+
+  /** The stored events after `delivered`, page by page until a short one. */
+  async function* backfill(): AsyncGenerator<StoredEvent> {
+    let full = true;
+    while (full && !signal?.aborted) {
+      overflowed = false;
+      const page = await store.readEvents(sessionId, { after: delivered, limit: pageSize });
+      for (const event of page) {
+        if (event.seq !== delivered + 1) continue;
+        delivered = event.seq;
+        yield event;
+      }
+      full = page.length === pageSize;
+      for (const seq of held.keys()) if (seq <= delivered) held.delete(seq);
+    }
+  }
+
+  /** The held live events that follow `delivered` without a hole, from memory. */
+  function* drainHeld(): Generator<StoredEvent> {
+    for (let next = held.get(delivered + 1); next; next = held.get(delivered + 1)) {
+      held.delete(next.seq);
+      delivered = next.seq;
+      yield next;
+    }
+  }
 
   try {
-    if (reset) yield { kind: 'reset', reason: reset, headSeq: session.lastSeq };
+    if (start.reset) yield { kind: 'reset', reason: start.reset, headSeq: session.lastSeq };
     if (opts.announceHead) yield { kind: 'head', headSeq: session.lastSeq };
     // A client resuming at the very end of a finished session has everything: end now, don't wait
     // for events that will never come.
@@ -85,27 +104,19 @@ export async function* streamSessionEvents(
     while (!signal?.aborted) {
       if (readStore || overflowed) {
         readStore = false;
-        overflowed = false;
-        const page = await store.readEvents(sessionId, { after: delivered, limit: pageSize });
-        for (const event of page) {
-          if (event.seq !== delivered + 1) continue;
-          delivered = event.seq;
+        for await (const event of backfill()) {
           yield { kind: 'event', event };
           if (event.type === 'complete') return;
         }
-        if (page.length === pageSize) readStore = true;
-        for (const seq of held.keys()) if (seq <= delivered) held.delete(seq);
         continue;
       }
-      let next = held.get(delivered + 1);
-      while (next) {
-        held.delete(next.seq);
-        delivered = next.seq;
-        yield { kind: 'event', event: next };
-        if (next.type === 'complete') return;
-        next = held.get(delivered + 1);
+      for (const event of drainHeld()) {
+        yield { kind: 'event', event };
+        if (event.type === 'complete') return;
       }
-      for (const seq of held.keys()) if (seq <= delivered) held.delete(seq);
+      // The buffer was dropped (overflow, resync) while the reader held an event: that notify found
+      // no one waiting, so catch up from the store now rather than at the next live event.
+      if (overflowed) continue;
       // A live event past a hole: the missing ones may be stored already (look once) or still on
       // their way (wait for the feed).
       if (held.size > 0 && !lookedForHole) {
@@ -113,16 +124,23 @@ export async function* streamSessionEvents(
         readStore = true;
         continue;
       }
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        if (signal?.aborted) resolve();
-      });
-      wake = undefined;
+      await wakeup.wait(signal);
       lookedForHole = false;
     }
   } finally {
-    signal?.removeEventListener('abort', onAbort);
     stopResync();
     unsubscribe();
   }
+}
+
+/** Where a stream starts: after the client's last seq, or from the start with a reset. */
+function resumePoint(
+  lastEventId: StreamSessionOptions['lastEventId'],
+  session: Session,
+): { delivered: number; reset?: ResetReason } {
+  const asked = parseLastEventId(lastEventId);
+  if (asked === null) return { delivered: 0, reset: 'malformed_last_event_id' };
+  const after = asked ?? 0;
+  if (after > session.lastSeq) return { delivered: 0, reset: 'ahead_of_head' };
+  return { delivered: after };
 }

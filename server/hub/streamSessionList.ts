@@ -2,6 +2,7 @@ import type { Session } from '../../shared/session.ts';
 import type { SessionListMessage } from '../../shared/streamMessages.ts';
 import type { EventStore } from '../store/eventStore.ts';
 import type { Hub } from './createHub.ts';
+import { createWakeup } from './createWakeup.ts';
 
 /** Sessions whose activity is this close before the client's last id are resent (clock ties, skew). */
 const RESUME_MARGIN_MS = 5_000;
@@ -20,50 +21,50 @@ export async function* streamSessionList(opts: {
   const { store, hub, signal } = opts;
   const pending = new Map<string, Session>();
   const known = new Map<string, number>();
-  let wake: (() => void) | undefined;
   let resnapshot = false;
+  const wakeup = createWakeup();
   const unsubscribe = hub.onSessionChange(function coalesce(session) {
     pending.set(session.id, session);
-    wake?.();
+    wakeup.notify();
   });
   const stopResync = hub.onResync(function snapshotAgain() {
     resnapshot = true;
-    wake?.();
+    wakeup.notify();
   });
-  const onAbort = () => wake?.();
-  signal?.addEventListener('abort', onAbort);
-  try {
-    const since = opts.lastEventId ? Date.parse(opts.lastEventId) : Number.NaN;
+
+  /** Every session, or on resume those active since `since` (epoch ms; NaN for all). */
+  async function snapshot(since: number): Promise<SessionListMessage> {
     const all = await store.listSessions();
-    const sessions = Number.isNaN(since)
-      ? all
-      : all.filter((s) => Date.parse(s.lastActivityAt) >= since - RESUME_MARGIN_MS);
     for (const s of all) known.set(s.id, s.lastSeq);
-    yield { kind: 'snapshot', sessions, complete: Number.isNaN(since) };
+    if (Number.isNaN(since)) return { kind: 'snapshot', sessions: all, complete: true };
+    const changed = all.filter((s) => Date.parse(s.lastActivityAt) >= since - RESUME_MARGIN_MS);
+    return { kind: 'snapshot', sessions: changed, complete: false };
+  }
+
+  /** The queued changes in the order first queued, minus those the last snapshot already had. */
+  async function* upserts(): AsyncGenerator<SessionListMessage> {
+    for (const [id, session] of pending) {
+      pending.delete(id);
+      // The snapshot may already be newer than a change queued while it was read.
+      if ((known.get(id) ?? -1) > session.lastSeq) continue;
+      known.set(id, session.lastSeq);
+      yield { kind: 'upsert', session };
+    }
+  }
+
+  try {
+    yield await snapshot(opts.lastEventId ? Date.parse(opts.lastEventId) : Number.NaN);
     while (!signal?.aborted) {
       if (resnapshot) {
         resnapshot = false;
         pending.clear();
-        const fresh = await store.listSessions();
-        for (const s of fresh) known.set(s.id, s.lastSeq);
-        yield { kind: 'snapshot', sessions: fresh, complete: true };
+        yield await snapshot(Number.NaN);
       }
-      for (const [id, session] of pending) {
-        pending.delete(id);
-        // The snapshot may already be newer than a change queued while it was read.
-        if ((known.get(id) ?? -1) > session.lastSeq) continue;
-        known.set(id, session.lastSeq);
-        yield { kind: 'upsert', session };
-      }
-      if (pending.size > 0 || resnapshot) continue;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        if (signal?.aborted) resolve();
-      });
-      wake = undefined;
+      yield* upserts();
+      // Changes and resyncs that arrived while the reader held a message found no one waiting.
+      if (pending.size === 0 && !resnapshot) await wakeup.wait(signal);
     }
   } finally {
-    signal?.removeEventListener('abort', onAbort);
     stopResync();
     unsubscribe();
   }

@@ -26,7 +26,8 @@ export async function* streamTabFeed(opts: {
   signal?: AbortSignal;
 }): AsyncGenerator<TrackedFeedMessage> {
   const { store, hub, sessionId } = opts;
-  // The sources stop with the request, and also when the merge ends for any other reason.
+  // The sources stop with the request, and also when the merge ends for any other reason (the merge
+  // calls `stop` before it returns them: a source parked in a wait could not be returned otherwise).
   const stopSources = new AbortController();
   const onRequestAbort = () => stopSources.abort();
   opts.signal?.addEventListener('abort', onRequestAbort);
@@ -68,7 +69,6 @@ export async function* streamTabFeed(opts: {
     );
   } finally {
     opts.signal?.removeEventListener('abort', onRequestAbort);
-    stopSources.abort();
   }
 }
 

@@ -18,6 +18,7 @@ export default {
     'server/hub/streamSessionList.ts',
     'server/hub/streamTabFeed.ts',
     'server/hub/mergeStreams.ts',
+    'server/hub/createWakeup.ts',
     'server/store/memoryStore.ts',
     'server/store/journal.ts',
     'server/store/fileJournal.ts',

@@ -21,6 +21,7 @@ export default defineConfig({
       'test/unit/streamSessionList.unit.test.ts',
       'test/unit/streamTabFeed.unit.test.ts',
       'test/unit/mergeStreams.unit.test.ts',
+      'test/unit/createWakeup.unit.test.ts',
       'test/unit/createJournalWriter.unit.test.ts',
       'test/unit/fileJournal.unit.test.ts',
       'test/int/fileStore.int.test.ts',
