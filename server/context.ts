@@ -25,6 +25,11 @@ export function appendBudgetKey(
   return principal && authEnabled ? principal.label : `ip:${clientIp}`;
 }
 
+/** The one text of a refused append: the limit, the burst, and how long to wait. */
+export function tooManyEventsMessage(limits: AbuseLimits, retryAfterMs: number): string {
+  return `too many events: at most ${limits.appendRatePerSec}/s (burst ${limits.appendBurst}); retry in ${Math.ceil(retryAfterMs / 1000)} s`;
+}
+
 /** Counts one WebSocket's open subscriptions against its cap. */
 export interface SubscriptionSlots {
   /** Takes a slot; throws RATE_LIMITED when all are in use. */

@@ -4,7 +4,7 @@ import { LIMITS } from '../shared/limits.ts';
 import { isLivetrailError, LivetrailError, type LivetrailErrorCode } from '../shared/livetrailError.ts';
 import { hasPermission, type Permission } from '../shared/roles.ts';
 import { TRANSPORT_TIMING } from '../shared/transportTiming.ts';
-import { appendBudgetKey, type Context } from './context.ts';
+import { appendBudgetKey, type Context, tooManyEventsMessage } from './context.ts';
 import { publicError } from './publicError.ts';
 
 const TRPC_CODES: Record<LivetrailErrorCode, TRPC_ERROR_CODE_KEY> = {
@@ -167,11 +167,9 @@ const limitWrites = t.middleware(async function limitWrites({ ctx, getRawInput, 
   const taken = ctx.appendLimiter.take(key, n);
   if (!taken.ok) {
     throw toTRPCError(
-      new LivetrailError(
-        'RATE_LIMITED',
-        `too many events: at most ${ctx.limits.appendRatePerSec}/s (burst ${ctx.limits.appendBurst}); retry in ${Math.ceil(taken.retryAfterMs / 1000)} s`,
-        { retryAfterMs: taken.retryAfterMs },
-      ),
+      new LivetrailError('RATE_LIMITED', tooManyEventsMessage(ctx.limits, taken.retryAfterMs), {
+        retryAfterMs: taken.retryAfterMs,
+      }),
     );
   }
   return next();

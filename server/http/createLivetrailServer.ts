@@ -1,18 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { TRPCError } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
-import { getHTTPStatusCodeFromError } from '@trpc/server/http';
-import { type TRPC_ERROR_CODE_KEY, TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { WebSocketServer } from 'ws';
 import { LIMITS } from '../../shared/limits.ts';
-import { LivetrailError } from '../../shared/livetrailError.ts';
 import { TRANSPORT_TIMING } from '../../shared/transportTiming.ts';
 import { type Authenticator, createAuthenticator, type Principal } from '../auth/createAuthenticator.ts';
 import { requestToken } from '../auth/requestToken.ts';
 import type { Config } from '../config.ts';
-import { appendBudgetKey, type Context, type ServerContext, type SubscriptionSlots } from '../context.ts';
+import type { Context, ServerContext } from '../context.ts';
 import { createRateLimiter } from '../domain/createRateLimiter.ts';
 import { createHub, type Hub } from '../hub/createHub.ts';
 import type { Logger } from '../logger.ts';
@@ -23,10 +19,10 @@ import { createConnectionLimiter, refuseSocket } from './createConnectionLimiter
 import { createRequestGuard, type RequestGuard } from './createRequestGuard.ts';
 import { createSocketGate, type SocketGateOptions } from './createSocketGate.ts';
 import { createStallWatch } from './createStallWatch.ts';
+import { createSubscriptionSlots } from './createSubscriptionSlots.ts';
 import { guardWebSocket } from './guardWebSocket.ts';
-import { jsonNestingExceeds } from './jsonNestingExceeds.ts';
 import { PLAIN_SSE_PATH, servePlainSse } from './plainSseRoute.ts';
-import { readBody } from './readBody.ts';
+import { createTrpcScreen, MAX_REQUEST_DEPTH, sendTrpcError } from './screenTrpcRequest.ts';
 import { sendError, sendJson, sendMethodNotAllowed } from './sendJson.ts';
 import { serveAuthApi, serveSignInUrl } from './serveAuthRoutes.ts';
 import { serveStatic } from './serveStatic.ts';
@@ -47,81 +43,6 @@ export interface LivetrailServer {
 interface Admitted {
   ip: string;
   principal: Principal | undefined;
-}
-
-function subscriptionSlots(max: number): SubscriptionSlots {
-  let open = 0;
-  return {
-    acquire() {
-      if (open >= max) {
-        throw new LivetrailError('RATE_LIMITED', `at most ${max} subscriptions at once on one WebSocket`);
-      }
-      open++;
-    },
-    release() {
-      open = Math.max(0, open - 1);
-    },
-  };
-}
-
-/**
- * Deepest nesting a whole request may have: the JSON limit inside `args`/`output` plus room for the
- * envelope around them (batch, input, events array, event). Between the two, zod names the field.
- */
-const MAX_REQUEST_DEPTH = LIMITS.jsonDepth + 8;
-
-/** A refusal answered in tRPC's own error shape, so tRPC clients read it like any other error. */
-interface TrpcRefusal {
-  code: TRPC_ERROR_CODE_KEY;
-  message: string;
-  retryAfterMs?: number;
-}
-
-const TOO_DEEP: TrpcRefusal = {
-  code: 'BAD_REQUEST',
-  message: `input: JSON nested deeper than ${MAX_REQUEST_DEPTH} levels`,
-};
-
-function sendTrpcError(res: ServerResponse, refusal: TrpcRefusal): void {
-  const httpStatus = getHTTPStatusCodeFromError({ code: refusal.code } as TRPCError);
-  sendJson(res, httpStatus, {
-    error: {
-      message: refusal.message,
-      code: TRPC_ERROR_CODES_BY_KEY[refusal.code],
-      data: {
-        code: refusal.code,
-        httpStatus,
-        ...(refusal.retryAfterMs !== undefined && { retryAfterMs: refusal.retryAfterMs }),
-      },
-    },
-  });
-}
-
-/** Whether `/trpc/a,b,c?batch=1` names more procedures than allowed, read off the URL alone. */
-function batchTooLarge(path: string, url: URL, max: number): boolean {
-  if (url.searchParams.get('batch') !== '1') return false;
-  let calls = 1;
-  for (let i = path.indexOf(','); i !== -1 && calls <= max; i = path.indexOf(',', i + 1)) calls++;
-  return calls > max;
-}
-
-/** The cheap checks every request passes before any work: its Host, and a browser Origin. */
-function refusal(guard: RequestGuard, req: IncomingMessage, apiPath: boolean) {
-  if (!guard.hostAllowed(req.headers.host)) {
-    return {
-      status: 421,
-      code: 'BAD_REQUEST',
-      message: 'this server does not answer to that Host (see LIVETRAIL_ALLOWED_HOSTS)',
-    };
-  }
-  if (apiPath && !guard.originAllowed(req.headers.origin, req.headers.host)) {
-    return {
-      status: 403,
-      code: 'FORBIDDEN',
-      message: 'requests from this Origin are not allowed (see LIVETRAIL_ALLOWED_ORIGINS)',
-    };
-  }
-  return undefined;
 }
 
 /**
@@ -150,6 +71,11 @@ export async function createLivetrailServer(opts: {
     limits,
     appendLimiter: createRateLimiter({ ratePerSec: limits.appendRatePerSec, burst: limits.appendBurst }),
   };
+  const screenTrpc = createTrpcScreen({
+    limits,
+    appendLimiter: base.appendLimiter,
+    authEnabled: auth.enabled,
+  });
   const signinLimiter = createRateLimiter({ ratePerSec: 1, burst: 10 });
   const admitted = new WeakMap<IncomingMessage, Admitted>();
   const connections = createConnectionLimiter({
@@ -184,55 +110,7 @@ export async function createLivetrailServer(opts: {
     },
   });
 
-  /**
-   * What can be refused about a tRPC request before tRPC reads or parses it: too many batched calls
-   * (read off the URL), an empty append budget (before a byte of the body), an oversized body, and
-   * hostile nesting (a character scan, where JSON.parse would spend hundreds of milliseconds). A
-   * body that passes is handed to tRPC already read.
-   */
-  async function screenTrpcRequest(
-    req: IncomingMessage,
-    res: ServerResponse,
-    path: string,
-    url: URL,
-    door: Admitted,
-  ): Promise<TrpcRefusal | undefined> {
-    if (batchTooLarge(path, url, limits.maxBatchCalls)) {
-      res.setHeader('connection', 'close');
-      return {
-        code: 'BAD_REQUEST',
-        message: `at most ${limits.maxBatchCalls} calls in one batched request (LIVETRAIL_MAX_BATCH)`,
-      };
-    }
-    if (req.method !== 'POST') {
-      const input = url.searchParams.get('input');
-      if (input !== null && jsonNestingExceeds(input, MAX_REQUEST_DEPTH)) return TOO_DEEP;
-      return undefined;
-    }
-    // Every mutation spends the append budget; a caller with none left is not worth reading.
-    const left = base.appendLimiter.available(appendBudgetKey(auth.enabled, door.principal, door.ip));
-    if (left < 1) {
-      const retryAfterMs = Math.ceil(((1 - left) / limits.appendRatePerSec) * 1000);
-      res.setHeader('connection', 'close');
-      res.setHeader('retry-after', String(Math.ceil(retryAfterMs / 1000)));
-      return {
-        code: 'TOO_MANY_REQUESTS',
-        message: `too many events: at most ${limits.appendRatePerSec}/s (burst ${limits.appendBurst}); retry in ${Math.ceil(retryAfterMs / 1000)} s`,
-        retryAfterMs,
-      };
-    }
-    const body = await readBody(req, LIMITS.bodyBytes);
-    if (body === undefined) {
-      res.setHeader('connection', 'close');
-      return { code: 'PAYLOAD_TOO_LARGE', message: `body: at most ${LIMITS.bodyBytes} bytes` };
-    }
-    if (jsonNestingExceeds(body, MAX_REQUEST_DEPTH)) return TOO_DEEP;
-    // tRPC's Node adapter takes a body that was already read from `req.body`.
-    (req as IncomingMessage & { body?: string }).body = body;
-    return undefined;
-  }
-
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function route(req: IncomingMessage, res: ServerResponse, ip: string): Promise<void> {
     res.setHeader('x-content-type-options', 'nosniff');
     let url: URL;
     try {
@@ -249,14 +127,13 @@ export async function createLivetrailServer(opts: {
       return sendJson(res, ready ? 200 : 503, { ...health, ok: ready, store: store.kind });
     }
     const apiPath = path.startsWith('/trpc/') || path.startsWith('/api/');
-    const no = refusal(guard, req, apiPath);
+    const no = guard.refusal(req, apiPath);
     if (no) return sendError(res, no.status, no.code, no.message);
-    const ip = guard.clientIp(req);
     const principal = auth.authenticate(requestToken(req.headers));
     admitted.set(req, { ip, principal });
 
     if (path.startsWith('/trpc/')) {
-      const early = await screenTrpcRequest(req, res, path, url, { principal, ip });
+      const early = await screenTrpc(req, res, path, url, { principal, ip });
       if (early) return sendTrpcError(res, early);
       return trpc(req, res);
     }
@@ -292,7 +169,8 @@ export async function createLivetrailServer(opts: {
     },
     function handleRequest(req, res) {
       if (refused.has(req.socket)) return void req.socket.destroy();
-      const release = connections.enter(guard.clientIp(req));
+      const ip = guard.clientIp(req);
+      const release = connections.enter(ip);
       if (!release) {
         res.setHeader('retry-after', '5');
         res.setHeader('connection', 'close');
@@ -300,7 +178,7 @@ export async function createLivetrailServer(opts: {
       }
       res.once('close', release);
       stallWatch.watch(res);
-      route(req, res).catch((err: unknown) => {
+      route(req, res, ip).catch((err: unknown) => {
         const { message } = publicError(err, log, req.url ?? 'http');
         if (!res.headersSent) sendError(res, 500, 'INTERNAL', message);
         else res.destroy();
@@ -333,7 +211,7 @@ export async function createLivetrailServer(opts: {
         '{"error":{"code":"NOT_FOUND","message":"WebSocket is at /ws"}}',
       );
     // A foreign Origin is refused before the handshake: never a 101 to another site's page.
-    const no = refusal(guard, req, true);
+    const no = guard.refusal(req, true);
     if (no) {
       return refuseSocket(
         socket,
@@ -369,7 +247,7 @@ export async function createLivetrailServer(opts: {
         principal,
         clientIp: door?.ip ?? 'unknown',
         waitForCapacity: createSocketGate(res, opts.socketGate),
-        subscriptionSlots: subscriptionSlots(limits.maxWsSubscriptions),
+        subscriptionSlots: createSubscriptionSlots(limits.maxWsSubscriptions),
       };
     },
     onError,

@@ -15,6 +15,14 @@ export interface RequestGuard {
   originAllowed(origin: string | undefined, host: string | undefined): boolean;
   /** The client's address: the socket's, or `X-Forwarded-For`'s as far as the proxies are trusted. */
   clientIp(req: IncomingMessage): string;
+  /**
+   * The cheap checks every request passes before any work — its Host, and for API paths a browser
+   * Origin — as the answer to send, or undefined when it may go on.
+   */
+  refusal(
+    req: IncomingMessage,
+    apiPath: boolean,
+  ): { status: 421 | 403; code: string; message: string } | undefined;
   /** Whether the client reached us over TLS (directly, or per a trusted proxy's X-Forwarded-Proto). */
   isSecure(req: IncomingMessage): boolean;
 }
@@ -38,17 +46,36 @@ export function createRequestGuard(config: Config, port: number): RequestGuard {
     return anyPort.has(h.replace(/:\d+$/, ''));
   }
 
+  function originAllowed(origin: string | undefined, host: string | undefined): boolean {
+    if (origin === undefined) return true;
+    if (origins.has(origin)) return true;
+    try {
+      // `URL.host` leaves out a default port, as browsers do in `Host`.
+      return host !== undefined && new URL(origin).host === host.toLowerCase();
+    } catch {
+      return false;
+    }
+  }
+
   return {
     hostAllowed,
-    originAllowed(origin, host) {
-      if (origin === undefined) return true;
-      if (origins.has(origin)) return true;
-      try {
-        // `URL.host` leaves out a default port, as browsers do in `Host`.
-        return host !== undefined && new URL(origin).host === host.toLowerCase();
-      } catch {
-        return false;
+    originAllowed,
+    refusal(req, apiPath) {
+      if (!hostAllowed(req.headers.host)) {
+        return {
+          status: 421,
+          code: 'BAD_REQUEST',
+          message: 'this server does not answer to that Host (see LIVETRAIL_ALLOWED_HOSTS)',
+        };
       }
+      if (apiPath && !originAllowed(req.headers.origin, req.headers.host)) {
+        return {
+          status: 403,
+          code: 'FORBIDDEN',
+          message: 'requests from this Origin are not allowed (see LIVETRAIL_ALLOWED_ORIGINS)',
+        };
+      }
+      return undefined;
     },
     clientIp(req) {
       const direct = req.socket.remoteAddress ?? 'unknown';
