@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TEST_TOKENS, TEST_TOKENS_ENV } from '../support/authFixture.ts';
 import { REPO_ROOT } from '../support/repoRoot.ts';
 import { type ServerProcess, startServerProcess } from '../support/startServerProcess.ts';
@@ -56,7 +56,12 @@ describe('server startup and access control', () => {
 
   it('prints a sign-in url that works, and never logs the tokens', async () => {
     server = await startServerProcess({ env: { LIVETRAIL_TOKENS: TEST_TOKENS_ENV, LOG_LEVEL: 'info' } });
-    const line = /livetrail: sign in at (\S+)/.exec(server.output());
+    // The sign-in line follows the `serving on` line the process fixture waits for.
+    const line = await vi.waitFor(() => {
+      const found = /livetrail: sign in at (\S+)/.exec(server!.output());
+      if (!found) throw new Error('no sign-in line yet');
+      return found;
+    });
     expect(line?.[1]).toBe(`${server.url}/?token=${TEST_TOKENS.admin}`);
     const res = await fetch(line![1]!, { redirect: 'manual' });
     expect(res.status).toBe(303);
