@@ -3,6 +3,7 @@ import type { AbuseLimits } from './config.ts';
 import type { RateLimiter } from './domain/createRateLimiter.ts';
 import type { Hub } from './hub/createHub.ts';
 import type { Logger } from './logger.ts';
+import type { Metrics, Transport } from './metrics/createMetrics.ts';
 import type { EventStore } from './store/eventStore.ts';
 
 /** What the server shares with every request and socket. */
@@ -14,6 +15,8 @@ export interface ServerContext {
   limits: AbuseLimits;
   /** Events appended per principal (or per client IP with auth off). */
   appendLimiter: RateLimiter;
+  /** Counters for `/metrics`; absent in-process (tests, server-side callers). */
+  metrics?: Metrics;
 }
 
 /** Whose append budget a write spends: the token's, or with auth off the client address's. */
@@ -43,6 +46,8 @@ export interface Context extends ServerContext {
   principal: Principal | undefined;
   /** The caller's address (from `X-Forwarded-For` only when the proxy is trusted). */
   clientIp: string;
+  /** How the caller is connected, for metrics (tRPC over HTTP/SSE, or WebSocket). */
+  transport?: Transport;
   /** Over WebSocket: resolves when the socket can take more (see createSocketGate). */
   waitForCapacity?: (signal?: AbortSignal) => Promise<void>;
   /** Over WebSocket: the socket's subscription cap. */

@@ -92,29 +92,34 @@ const mapErrors = t.middleware(async function mapLivetrailErrors({ next }) {
 /**
  * Sends a domain stream to one subscriber: each item shaped for the wire by `toWire` (skipped when it
  * returns undefined), sent only once the subscriber's socket has room, with domain errors mapped to
- * their tRPC codes.
+ * their tRPC codes; counted in `/metrics` under the caller's transport. Pass the resolver's options.
  */
 export async function* toSubscription<T, U>(
-  ctx: Context,
-  signal: AbortSignal | undefined,
+  opts: { ctx: Context; signal: AbortSignal | undefined; path: string },
   source: AsyncIterable<T>,
   toWire: (item: T) => U | undefined,
 ): AsyncGenerator<U> {
+  const { ctx, signal } = opts;
   try {
     ctx.subscriptionSlots?.acquire();
   } catch (err) {
     throw toTRPCError(err);
   }
+  const transport = ctx.transport;
+  const metrics = transport && ctx.metrics;
+  const ended = metrics ? metrics.subscriptionStarted(transport, opts.path) : undefined;
   try {
     for await (const item of source) {
       const out = toWire(item);
       if (out === undefined) continue;
       await ctx.waitForCapacity?.(signal);
       yield out;
+      if (metrics) metrics.delivered(transport);
     }
   } catch (err) {
     throw toTRPCError(err);
   } finally {
+    ended?.();
     ctx.subscriptionSlots?.release();
   }
 }

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { applyWSSHandler } from '@trpc/server/adapters/ws';
+import { applyWSSHandler, jsonEncoder } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
 import { LIMITS } from '../../shared/limits.ts';
 import { TRANSPORT_TIMING } from '../../shared/transportTiming.ts';
@@ -12,6 +12,9 @@ import type { Context, ServerContext } from '../context.ts';
 import { createRateLimiter } from '../domain/createRateLimiter.ts';
 import { createHub, type Hub } from '../hub/createHub.ts';
 import type { Logger } from '../logger.ts';
+import { createMetrics, type Transport } from '../metrics/createMetrics.ts';
+import { METRICS_PATH, serveMetrics } from '../metrics/serveMetrics.ts';
+import { timeAppends } from '../metrics/timeAppends.ts';
 import { publicError } from '../publicError.ts';
 import { appRouter } from '../routers/_app.ts';
 import type { EventStore } from '../store/eventStore.ts';
@@ -25,7 +28,9 @@ import { PLAIN_SSE_PATH, servePlainSse } from './plainSseRoute.ts';
 import { createTrpcScreen, MAX_REQUEST_DEPTH, sendTrpcError } from './screenTrpcRequest.ts';
 import { sendError, sendJson, sendMethodNotAllowed } from './sendJson.ts';
 import { serveAuthApi, serveSignInUrl } from './serveAuthRoutes.ts';
+import { createSseResponder, isSubscriptionPath } from './serveSseSubscription.ts';
 import { serveStatic } from './serveStatic.ts';
+import { createWsEncoder } from './wsEncoder.ts';
 
 /** A running livetrail server. */
 export interface LivetrailServer {
@@ -59,9 +64,11 @@ export async function createLivetrailServer(opts: {
   /** Replaces the authenticator built from `config.auth` and `config.tokens` (tests). */
   auth?: Authenticator;
 }): Promise<LivetrailServer> {
-  const { config, store, log } = opts;
+  const { config, log } = opts;
   const { limits } = config;
-  const hub = createHub(store);
+  const metrics = createMetrics({ storeHealth: () => opts.store.health(), storeKind: opts.store.kind });
+  const store = timeAppends(opts.store, metrics);
+  const hub = createHub(store, { metrics });
   const auth = opts.auth ?? createAuthenticator({ enabled: config.auth === 'on', tokens: config.tokens });
   const base: ServerContext = {
     store,
@@ -70,6 +77,7 @@ export async function createLivetrailServer(opts: {
     auth,
     limits,
     appendLimiter: createRateLimiter({ ratePerSec: limits.appendRatePerSec, burst: limits.appendBurst }),
+    metrics,
   };
   const screenTrpc = createTrpcScreen({
     limits,
@@ -83,7 +91,15 @@ export async function createLivetrailServer(opts: {
     maxPerIp: limits.maxConnectionsPerIp,
   });
   const refused = new WeakSet<Socket>();
-  const stallWatch = createStallWatch({ maxStallMs: limits.stalledReaderMs });
+  /** Which transport each streaming response serves, for the slow-reader count. */
+  const streams = new WeakMap<ServerResponse, Transport>();
+  const stallWatch = createStallWatch({
+    maxStallMs: limits.stalledReaderMs,
+    onCut: (res) => {
+      const transport = streams.get(res);
+      if (transport) metrics.slowReaderCut(transport);
+    },
+  });
   // Set once listening, when the port is known (PORT=0).
   let guard: RequestGuard = createRequestGuard(config, config.port);
 
@@ -93,12 +109,13 @@ export async function createLivetrailServer(opts: {
       log.debug({ error: error.message }, 'request failed');
   };
 
+  const httpContext = (req: IncomingMessage): Context => {
+    const door = admitted.get(req);
+    return { ...base, principal: door?.principal, clientIp: door?.ip ?? 'unknown', transport: 'sse' };
+  };
   const trpc = createHTTPHandler({
     router: appRouter,
-    createContext: ({ req }): Context => {
-      const door = admitted.get(req);
-      return { ...base, principal: door?.principal, clientIp: door?.ip ?? 'unknown' };
-    },
+    createContext: ({ req }) => httpContext(req),
     basePath: '/trpc/',
     maxBodySize: LIMITS.bodyBytes,
     maxBatchSize: limits.maxBatchCalls,
@@ -109,6 +126,9 @@ export async function createLivetrailServer(opts: {
       return wait > 0 ? { headers: { 'retry-after': String(Math.ceil(wait / 1000)) } } : {};
     },
   });
+
+  // Subscriptions over SSE skip tRPC's response machinery: see serveSseSubscription.
+  const sse = createSseResponder({ router: appRouter, createContext: httpContext, hooks: { onError } });
 
   async function route(req: IncomingMessage, res: ServerResponse, ip: string): Promise<void> {
     res.setHeader('x-content-type-options', 'nosniff');
@@ -135,22 +155,26 @@ export async function createLivetrailServer(opts: {
     if (path.startsWith('/trpc/')) {
       const early = await screenTrpc(req, res, path, url, { principal, ip });
       if (early) return sendTrpcError(res, early);
+      const procedurePath = path.slice('/trpc/'.length);
+      if (req.method === 'GET' && isSubscriptionPath(appRouter, procedurePath)) {
+        streams.set(res, 'sse');
+        res.once('close', metrics.connectionOpened('sse'));
+        return sse.serveSseSubscription(req, res, procedurePath, url);
+      }
       return trpc(req, res);
     }
     if (await serveAuthApi({ auth, guard, signinLimiter }, req, res, path, ip)) return;
+    if (path === METRICS_PATH) {
+      if (principal?.role !== 'admin') return refuseNonAdmin(res, principal);
+      return serveMetrics(metrics, req, res);
+    }
     const plain = PLAIN_SSE_PATH.exec(path);
     if (plain) {
       if (req.method !== 'GET') return sendMethodNotAllowed(res, 'GET');
-      if (!principal) {
-        res.setHeader('www-authenticate', 'Bearer');
-        return sendError(
-          res,
-          401,
-          'UNAUTHORIZED',
-          'a valid access token is required (Authorization: Bearer <token>)',
-        );
-      }
-      const ctx: Context = { ...base, principal, clientIp: ip };
+      if (!principal) return sendUnauthorized(res);
+      const ctx: Context = { ...base, principal, clientIp: ip, transport: 'plain_sse' };
+      streams.set(res, 'plain_sse');
+      res.once('close', metrics.connectionOpened('plain_sse'));
       return servePlainSse(ctx, req, res, plain[1]!, url.searchParams);
     }
     if (path.startsWith('/api/')) return sendError(res, 404, 'NOT_FOUND', `no route ${path}`);
@@ -229,6 +253,7 @@ export async function createLivetrailServer(opts: {
     admitted.set(req, { ip, principal });
     wss.handleUpgrade(req, socket, head, (ws) => {
       ws.once('close', release);
+      ws.once('close', metrics.connectionOpened('ws'));
       guardWebSocket(ws, { maxDepth: MAX_REQUEST_DEPTH });
       wss.emit('connection', ws, req);
     });
@@ -246,11 +271,17 @@ export async function createLivetrailServer(opts: {
         ...base,
         principal,
         clientIp: door?.ip ?? 'unknown',
-        waitForCapacity: createSocketGate(res, opts.socketGate),
+        transport: 'ws',
+        waitForCapacity: createSocketGate(res, {
+          ...opts.socketGate,
+          onCut: () => metrics.slowReaderCut('ws'),
+        }),
         subscriptionSlots: createSubscriptionSlots(limits.maxWsSubscriptions),
       };
     },
     onError,
+    // Subscription items are encoded once for all sockets.
+    experimental_encoder: createWsEncoder(jsonEncoder),
     keepAlive: {
       enabled: true,
       pingMs: TRANSPORT_TIMING.wsPingMs,
@@ -274,8 +305,21 @@ export async function createLivetrailServer(opts: {
       wss.close();
       server.closeAllConnections();
       stallWatch.close();
+      sse.close();
       await closed;
       hub.close();
     },
   };
+}
+
+/** 401 with the Bearer challenge. */
+function sendUnauthorized(res: ServerResponse): void {
+  res.setHeader('www-authenticate', 'Bearer');
+  sendError(res, 401, 'UNAUTHORIZED', 'a valid access token is required (Authorization: Bearer <token>)');
+}
+
+/** `/metrics` is for operators: 401 without a valid token, 403 for any role but admin. */
+function refuseNonAdmin(res: ServerResponse, principal: Principal | undefined): void {
+  if (!principal) sendUnauthorized(res);
+  else sendError(res, 403, 'FORBIDDEN', `metrics need the admin role; the token's role is ${principal.role}`);
 }

@@ -8,6 +8,8 @@ export interface SocketGateOptions {
   maxStallMs?: number;
   /** @default 25 */
   pollMs?: number;
+  /** Called when a stuck reader is disconnected. */
+  onCut?: () => void;
 }
 
 /**
@@ -27,6 +29,7 @@ export function createSocketGate(
     while (ws.bufferedAmount > highWaterBytes && !signal?.aborted && ws.readyState === 1) {
       if (Date.now() - started > maxStallMs) {
         ws.terminate();
+        options.onCut?.();
         return;
       }
       await new Promise((r) => setTimeout(r, pollMs));

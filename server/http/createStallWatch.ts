@@ -5,7 +5,12 @@ import type { ServerResponse } from 'node:http';
  * `maxStallMs` is destroyed (an SSE client then resumes from its last id). This covers every
  * response — tRPC's SSE, the plain SSE route, large JSON answers — without touching their code.
  */
-export function createStallWatch(opts: { maxStallMs: number; sweepMs?: number }) {
+export function createStallWatch(opts: {
+  maxStallMs: number;
+  sweepMs?: number;
+  /** Called with each response cut. */
+  onCut?: (res: ServerResponse) => void;
+}) {
   const watched = new Map<ServerResponse, number | undefined>();
   const sweepMs = opts.sweepMs ?? Math.max(250, Math.min(5_000, Math.floor(opts.maxStallMs / 4)));
   const timer = setInterval(() => {
@@ -16,6 +21,7 @@ export function createStallWatch(opts: { maxStallMs: number; sweepMs?: number })
       else if (now - since >= opts.maxStallMs) {
         watched.delete(res);
         res.destroy();
+        opts.onCut?.(res);
       }
     }
   }, sweepMs);

@@ -1,11 +1,24 @@
 import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { StoredEvent } from '../../shared/agentEvent.ts';
 import { isLivetrailError, sessionNotFound } from '../../shared/livetrailError.ts';
 import { isFinished, sessionIdSchema } from '../../shared/session.ts';
 import { TRANSPORT_TIMING } from '../../shared/transportTiming.ts';
 import type { Context } from '../context.ts';
 import { parseLastEventId, streamSessionEvents } from '../hub/streamSessionEvents.ts';
 import { sendError } from './sendJson.ts';
+
+const frames = new WeakMap<StoredEvent, Buffer>();
+
+/** An event's frame, built once for every subscriber (the hub hands them all the same object). */
+function plainFrame(event: StoredEvent): Buffer {
+  let frame = frames.get(event);
+  if (!frame) {
+    frame = Buffer.from(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+    frames.set(event, frame);
+  }
+  return frame;
+}
 
 /** `/api/sessions/:id/events/stream` */
 export const PLAIN_SSE_PATH = /^\/api\/sessions\/([^/]+)\/events\/stream$/;
@@ -59,6 +72,7 @@ export async function servePlainSse(
   });
   res.write('retry: 2000\n\n');
   const ping = setInterval(() => res.write(': ping\n\n'), TRANSPORT_TIMING.ssePingMs);
+  const ended = ctx.metrics?.subscriptionStarted('plain_sse', 'events.onEvents');
   try {
     for await (const message of streamSessionEvents({
       ...ctx,
@@ -70,10 +84,12 @@ export async function servePlainSse(
       if (message.kind === 'head') continue;
       const frame =
         message.kind === 'event'
-          ? `id: ${message.event.seq}\nevent: ${message.event.type}\ndata: ${JSON.stringify(message.event)}\n\n`
+          ? plainFrame(message.event)
           : `event: reset\ndata: ${JSON.stringify(message)}\n\n`;
       // Respect backpressure: a reader that stops reading holds one socket buffer, not the whole trail.
-      if (!res.write(frame)) await once(res, 'drain', { signal: abort.signal }).catch(() => {});
+      const room = res.write(frame);
+      ctx.metrics?.delivered('plain_sse');
+      if (!room) await once(res, 'drain', { signal: abort.signal }).catch(() => {});
       if (abort.signal.aborted) break;
     }
   } catch (err) {
@@ -81,6 +97,7 @@ export async function servePlainSse(
     if (!isLivetrailError(err)) ctx.log.error({ err }, 'plain SSE stream failed');
     res.write(`event: error\ndata: ${JSON.stringify({ message })}\n\n`);
   } finally {
+    ended?.();
     clearInterval(ping);
     res.end();
   }

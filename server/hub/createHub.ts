@@ -1,6 +1,8 @@
 import type { StoredEvent } from '../../shared/agentEvent.ts';
 import type { Session } from '../../shared/session.ts';
+import type { Metrics } from '../metrics/createMetrics.ts';
 import type { EventStore } from '../store/eventStore.ts';
+import { markAnnounced } from './sharedMessages.ts';
 
 /** Fans the store's one live feed out to every subscriber in this process. */
 export interface Hub {
@@ -15,15 +17,26 @@ export interface Hub {
   close(): void;
 }
 
-/** Subscribes once to `store.watch` and routes changes by session id. */
-export function createHub(store: EventStore): Hub {
+/**
+ * Subscribes once to `store.watch` and routes changes by session id. With `metrics`, the time from
+ * the store announcing an event to its first delivery is recorded.
+ */
+export function createHub(
+  store: EventStore,
+  opts: { metrics?: Pick<Metrics, 'observeFirstDelivery'> } = {},
+): Hub {
+  const { metrics } = opts;
+  const observeFirst = metrics ? (ms: number) => metrics.observeFirstDelivery(ms / 1000) : undefined;
   const bySession = new Map<string, Set<(events: StoredEvent[]) => void>>();
   const sessionListeners = new Set<(session: Session) => void>();
   const resyncListeners = new Set<() => void>();
 
   const stop = store.watch(function routeChange(change) {
     if (change.kind === 'events') {
-      for (const listener of bySession.get(change.sessionId) ?? []) listener(change.events);
+      const listeners = bySession.get(change.sessionId);
+      if (!listeners) return;
+      if (observeFirst) markAnnounced(change.events, observeFirst);
+      for (const listener of listeners) listener(change.events);
     } else if (change.kind === 'session') {
       for (const listener of sessionListeners) listener(change.session);
     } else {

@@ -5,6 +5,7 @@ import type { HeadMessage, ResetReason, SessionStreamMessage } from '../../share
 import type { EventStore } from '../store/eventStore.ts';
 import type { Hub } from './createHub.ts';
 import { createWakeup } from './createWakeup.ts';
+import { eventMessage } from './sharedMessages.ts';
 
 /** Options of one session stream. */
 export interface StreamSessionOptions {
@@ -105,13 +106,13 @@ export async function* streamSessionEvents(
       if (readStore || overflowed) {
         readStore = false;
         for await (const event of backfill()) {
-          yield { kind: 'event', event };
+          yield eventMessage(event);
           if (event.type === 'complete') return;
         }
         continue;
       }
       for (const event of drainHeld()) {
-        yield { kind: 'event', event };
+        yield eventMessage(event);
         if (event.type === 'complete') return;
       }
       // The buffer was dropped (overflow, resync) while the reader held an event: that notify found

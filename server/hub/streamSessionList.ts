@@ -3,6 +3,7 @@ import type { SessionListMessage } from '../../shared/streamMessages.ts';
 import type { EventStore } from '../store/eventStore.ts';
 import type { Hub } from './createHub.ts';
 import { createWakeup } from './createWakeup.ts';
+import { upsertMessage } from './sharedMessages.ts';
 
 /** Sessions whose activity is this close before the client's last id are resent (clock ties, skew). */
 const RESUME_MARGIN_MS = 5_000;
@@ -48,7 +49,7 @@ export async function* streamSessionList(opts: {
       // The snapshot may already be newer than a change queued while it was read.
       if ((known.get(id) ?? -1) > session.lastSeq) continue;
       known.set(id, session.lastSeq);
-      yield { kind: 'upsert', session };
+      yield upsertMessage(session);
     }
   }
 

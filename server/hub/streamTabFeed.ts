@@ -3,6 +3,7 @@ import { type FeedCursor, parseFeedCursor, type TabFeedMessage } from '../../sha
 import type { EventStore } from '../store/eventStore.ts';
 import type { Hub } from './createHub.ts';
 import { mergeStreams } from './mergeStreams.ts';
+import { feedListMessage, feedSessionMessage } from './sharedMessages.ts';
 import { streamSessionEvents } from './streamSessionEvents.ts';
 import { streamSessionList } from './streamSessionList.ts';
 
@@ -40,7 +41,7 @@ export async function* streamTabFeed(opts: {
   async function* list(): AsyncGenerator<TabFeedMessage> {
     const since = cursor.listMs === undefined ? undefined : new Date(cursor.listMs).toISOString();
     for await (const message of streamSessionList({ store, hub, lastEventId: since, signal })) {
-      yield { kind: 'list', message };
+      yield feedListMessage(message);
     }
   }
 
@@ -54,7 +55,7 @@ export async function* streamTabFeed(opts: {
         signal,
         announceHead: true,
       });
-      for await (const message of stream) yield { kind: 'session', sessionId: id, message };
+      for await (const message of stream) yield feedSessionMessage(id, message);
     } catch (err) {
       if (isLivetrailError(err) && err.code === 'NOT_FOUND') yield { kind: 'session_missing', sessionId: id };
       else throw err;

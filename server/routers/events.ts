@@ -39,14 +39,15 @@ export const eventsRouter = router({
 
   onEvents: readProcedure
     .input(z.object({ sessionId: sessionIdSchema, lastEventId: lastEventIdSchema }))
-    .subscription(function onEvents({ ctx, input, signal }) {
+    .subscription(function onEvents(opts) {
+      const { ctx, input, signal } = opts;
       const stream = streamSessionEvents({
         ...ctx,
         sessionId: input.sessionId,
         lastEventId: input.lastEventId,
         signal,
       });
-      return toSubscription(ctx, signal, stream, (m) => {
+      return toSubscription(opts, stream, (m) => {
         if (m.kind === 'head') return undefined;
         return m.kind === 'event' ? tracked(String(m.event.seq), m) : m;
       });

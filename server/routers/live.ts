@@ -9,15 +9,14 @@ import { readProcedure, router, toSubscription } from '../trpc.ts';
 export const liveRouter = router({
   onFeed: readProcedure
     .input(z.object({ sessionId: sessionIdSchema.nullish(), lastEventId: lastEventIdSchema }))
-    .subscription(function onFeed({ ctx, input, signal }) {
+    .subscription(function onFeed(opts) {
+      const { ctx, input, signal } = opts;
       const feed = streamTabFeed({
         ...ctx,
         sessionId: input.sessionId,
         lastEventId: input.lastEventId,
         signal,
       });
-      return toSubscription(ctx, signal, feed, ({ cursor, message }) =>
-        tracked(formatFeedCursor(cursor), message),
-      );
+      return toSubscription(opts, feed, ({ cursor, message }) => tracked(formatFeedCursor(cursor), message));
     }),
 });

@@ -56,9 +56,10 @@ export const sessionsRouter = router({
 
   onChange: readProcedure
     .input(z.object({ lastEventId: lastEventIdSchema }).optional())
-    .subscription(function onChange({ ctx, input, signal }) {
+    .subscription(function onChange(opts) {
+      const { ctx, input, signal } = opts;
       const list = streamSessionList({ ...ctx, lastEventId: input?.lastEventId, signal });
-      return toSubscription(ctx, signal, list, (message) => {
+      return toSubscription(opts, list, (message) => {
         // The id is the newest activity the client has seen, so a resume sends only what changed.
         const sessions = message.kind === 'upsert' ? [message.session] : message.sessions;
         const newest = newestActivity(sessions);
