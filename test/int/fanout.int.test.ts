@@ -37,7 +37,11 @@ async function wsSubscriber(url: string, sessionId: string): Promise<RawSubscrib
   });
   await new Promise((r) => ws.once('open', r));
   ws.send(
-    JSON.stringify({ id: 7, method: 'subscription', params: { path: 'events.onEvents', input: { sessionId } } }),
+    JSON.stringify({
+      id: 7,
+      method: 'subscription',
+      params: { path: 'events.onEvents', input: { sessionId } },
+    }),
   );
   await vi.waitFor(() => expect(text).toContain('"started"'));
   return { received: () => text, close: () => ws.terminate() };
@@ -70,7 +74,10 @@ describe('fan-out', () => {
     );
     expect(encodings).toHaveLength(1);
     // The WebSocket envelope still names each subscription (id 7) and the event's tracked id.
-    const wsFrame = subscribers[8]!.received().split('\n').find((line) => line.includes(marker))!;
+    const wsFrame = subscribers[8]!
+      .received()
+      .split('\n')
+      .find((line) => line.includes(marker))!;
     expect(JSON.parse(wsFrame)).toMatchObject({
       id: 7,
       result: { type: 'data', id: '1', data: { id: '1', data: { kind: 'event', event: { seq: 1 } } } },

@@ -22,13 +22,13 @@ const t = initTRPC.create({
   },
 });
 const testRouter = t.router({
-  mixed: t.procedure.input(z.object({ lastEventId: z.string().optional() }).optional()).subscription(
-    async function* mixed({ input }) {
+  mixed: t.procedure
+    .input(z.object({ lastEventId: z.string().optional() }).optional())
+    .subscription(async function* mixed({ input }) {
       yield tracked('1', { a: 1, lastEventId: input?.lastEventId ?? null });
       yield { b: 2, text: 'line one\nline two' };
       yield tracked('2', { c: 'x' });
-    },
-  ),
+    }),
   untrackedFirst: t.procedure.subscription(async function* untrackedFirst() {
     yield { u: 1 };
     yield tracked('9', { v: 2 });
@@ -37,11 +37,11 @@ const testRouter = t.router({
     yield tracked('1', { ok: true });
     throw new TRPCError({ code: 'NOT_FOUND', message: 'sessionId: no session x' });
   }),
-  needsInput: t.procedure.input(z.object({ sessionId: z.string().min(3) })).subscription(
-    async function* needsInput({ input }) {
+  needsInput: t.procedure
+    .input(z.object({ sessionId: z.string().min(3) }))
+    .subscription(async function* needsInput({ input }) {
       yield tracked('1', input);
-    },
-  ),
+    }),
 });
 
 async function listen(server: Server): Promise<string> {
