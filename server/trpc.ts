@@ -5,6 +5,7 @@ import { isLivetrailError, LivetrailError, type LivetrailErrorCode } from '../sh
 import { hasPermission, type Permission } from '../shared/roles.ts';
 import { TRANSPORT_TIMING } from '../shared/transportTiming.ts';
 import { appendBudgetKey, type Context, tooManyEventsMessage } from './context.ts';
+import { type Follow, followerToGenerator, type Sink } from './hub/sink.ts';
 import { publicError } from './publicError.ts';
 
 const TRPC_CODES: Record<LivetrailErrorCode, TRPC_ERROR_CODE_KEY> = {
@@ -90,38 +91,71 @@ const mapErrors = t.middleware(async function mapLivetrailErrors({ next }) {
 });
 
 /**
- * Sends a domain stream to one subscriber: each item shaped for the wire by `toWire` (skipped when it
- * returns undefined), sent only once the subscriber's socket has room, with domain errors mapped to
- * their tRPC codes; counted in `/metrics` under the caller's transport. Pass the resolver's options.
+ * A subscription our own transports can drive without iterating it: `follow` writes each item
+ * straight into the transport's sink (the SSE responder). tRPC's WebSocket handler and in-process
+ * callers iterate it like any async generator.
  */
-export async function* toSubscription<T, U>(
+export interface FollowableSubscription<U> extends AsyncIterable<U> {
+  follow(sink: Sink<U>): Promise<void>;
+}
+
+/** Whether a procedure's result can be followed into a sink. */
+export function isFollowable(value: unknown): value is FollowableSubscription<unknown> {
+  return typeof (value as { follow?: unknown } | null)?.follow === 'function';
+}
+
+const NEVER = new AbortController().signal;
+
+/**
+ * Sends a domain stream to one subscriber: each item shaped for the wire by `toWire` (skipped when it
+ * returns undefined), sent only once the subscriber has room, with domain errors mapped to their tRPC
+ * codes; counted in `/metrics` under the caller's transport. Pass the resolver's options.
+ */
+export function toSubscription<T, U>(
   opts: { ctx: Context; signal: AbortSignal | undefined; path: string },
-  source: AsyncIterable<T>,
+  follow: Follow<T>,
   toWire: (item: T) => U | undefined,
-): AsyncGenerator<U> {
-  const { ctx, signal } = opts;
-  try {
-    ctx.subscriptionSlots?.acquire();
-  } catch (err) {
-    throw toTRPCError(err);
-  }
-  const transport = ctx.transport;
-  const metrics = transport && ctx.metrics;
-  const ended = metrics ? metrics.subscriptionStarted(transport, opts.path) : undefined;
-  try {
-    for await (const item of source) {
-      const out = toWire(item);
-      if (out === undefined) continue;
-      await ctx.waitForCapacity?.(signal);
-      yield out;
-      if (metrics) metrics.delivered(transport);
+): FollowableSubscription<U> {
+  const { ctx } = opts;
+  const signal = opts.signal ?? NEVER;
+  async function run(sink: Sink<U>, runSignal: AbortSignal): Promise<void> {
+    try {
+      ctx.subscriptionSlots?.acquire();
+    } catch (err) {
+      throw toTRPCError(err);
     }
-  } catch (err) {
-    throw toTRPCError(err);
-  } finally {
-    ended?.();
-    ctx.subscriptionSlots?.release();
+    const transport = ctx.transport;
+    const metrics = transport && ctx.metrics;
+    const ended = metrics ? metrics.subscriptionStarted(transport, opts.path) : undefined;
+    try {
+      await follow(
+        {
+          push(item) {
+            const out = toWire(item);
+            if (out === undefined) return true;
+            if (metrics) metrics.delivered(transport);
+            return sink.push(out);
+          },
+          drained: (s) => sink.drained(s),
+        },
+        runSignal,
+      );
+    } catch (err) {
+      throw toTRPCError(err);
+    } finally {
+      ended?.();
+      ctx.subscriptionSlots?.release();
+    }
   }
+  return {
+    follow: (sink) => run(sink, signal),
+    async *[Symbol.asyncIterator]() {
+      for await (const out of followerToGenerator(run, signal)) {
+        await ctx.waitForCapacity?.(signal);
+        yield out;
+      }
+    },
+  };
 }
 
 /** Refuses a caller without a valid token (UNAUTHORIZED) or whose role lacks `permission` (FORBIDDEN). */

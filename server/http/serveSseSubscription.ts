@@ -12,6 +12,7 @@ import {
 } from '@trpc/server/unstable-core-do-not-import';
 import { TRANSPORT_TIMING } from '../../shared/transportTiming.ts';
 import type { Context } from '../context.ts';
+import { isFollowable } from '../trpc.ts';
 import { jsonOnce, sseDataFrame, sseTrackedFrame } from './encodeOnce.ts';
 
 /** Whether `path` (e.g. `events.onEvents`) names one of the router's subscriptions. */
@@ -108,19 +109,31 @@ export function createSseResponder(opts: {
     let ctx: Context | undefined;
     let trackedId: string | null = lastEventId && !/[\0\n\r]/.test(lastEventId) ? lastEventId : null;
 
-    const write = async (chunk: Buffer | string | [string, Buffer]) => {
+    /** Writes one item's frame; false when the socket is full. */
+    const push = (item: unknown): boolean => {
+      if (signal.aborted) return false;
       stream.lastWriteAt = performance.now();
-      let room: boolean;
-      if (Array.isArray(chunk)) {
+      hooks?.onDelivered?.();
+      if (isTrackedEnvelope(item)) {
+        const [id, data] = item as unknown as [string, unknown];
+        trackedId = id;
+        const frame = sseTrackedFrame(id, data);
+        if (!Array.isArray(frame)) return res.write(frame);
         // One write to the socket for the subscriber's id line and the shared frame.
         res.cork();
-        res.write(chunk[0]);
-        room = res.write(chunk[1]);
+        res.write(frame[0]);
+        const room = res.write(frame[1]);
         res.uncork();
-      } else room = res.write(chunk);
-      hooks?.onDelivered?.();
-      // Backpressure: a reader that stops reading holds one socket buffer, and the stall watch cuts it.
-      if (!room && !signal.aborted) await once(res, 'drain', { signal }).catch(() => {});
+        return room;
+      }
+      if (trackedId === null) return res.write(sseDataFrame(item));
+      // Untracked after tracked: clear the id for this item, then restore the last one.
+      return res.write(`data: ${jsonOnce(item)}\nid: \n\nevent: restore-id\ndata: \nid: ${trackedId}\n\n`);
+    };
+    // Backpressure: a reader that stops reading holds one socket buffer, and the stall watch cuts it.
+    const drained = async (waitSignal: AbortSignal): Promise<void> => {
+      if (!res.writableNeedDrain || waitSignal.aborted) return;
+      await once(res, 'drain', { signal: waitSignal }).catch(() => {});
     };
 
     try {
@@ -134,21 +147,15 @@ export function createSseResponder(opts: {
         signal,
         batchIndex: 0,
       });
-      if (!isAsyncIterable(result)) throw new Error(`subscription ${path} did not return an async iterable`);
-      for await (const item of result as AsyncIterable<unknown>) {
-        if (signal.aborted) break;
-        if (isTrackedEnvelope(item)) {
-          const [id, data] = item as unknown as [string, unknown];
-          trackedId = id;
-          await write(sseTrackedFrame(id, data));
-        } else if (trackedId === null) {
-          await write(sseDataFrame(item));
-        } else {
-          // Untracked after tracked: clear the id for this item, then restore the last one.
-          await write(`data: ${jsonOnce(item)}\nid: \n\nevent: restore-id\ndata: \nid: ${trackedId}\n\n`);
+      if (isFollowable(result)) {
+        // Our own subscriptions: items are pushed straight into this socket, live ones from the hub.
+        await result.follow({ push, drained });
+      } else if (isAsyncIterable(result)) {
+        for await (const item of result as AsyncIterable<unknown>) {
+          if (!push(item)) await drained(signal);
+          if (signal.aborted) break;
         }
-        if (signal.aborted) break;
-      }
+      } else throw new Error(`subscription ${path} did not return an async iterable`);
       if (!signal.aborted) res.write(RETURN_FRAME);
     } catch (cause) {
       if (!signal.aborted && !isAbortError(cause)) {

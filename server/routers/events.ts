@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { agentEventSchema } from '../../shared/agentEvent.ts';
 import { LIMITS } from '../../shared/limits.ts';
 import { lastEventIdSchema, sessionIdSchema } from '../../shared/session.ts';
-import { streamSessionEvents } from '../hub/streamSessionEvents.ts';
+import { followSessionEvents, type SessionStreamItem } from '../hub/followSessionEvents.ts';
+import type { Follow } from '../hub/sink.ts';
 import { produceProcedure, readProcedure, router, toSubscription } from '../trpc.ts';
 
 /** Events: append a batch, page through stored ones, and stream a session's trail. */
@@ -40,14 +41,13 @@ export const eventsRouter = router({
   onEvents: readProcedure
     .input(z.object({ sessionId: sessionIdSchema, lastEventId: lastEventIdSchema }))
     .subscription(function onEvents(opts) {
-      const { ctx, input, signal } = opts;
-      const stream = streamSessionEvents({
-        ...ctx,
-        sessionId: input.sessionId,
-        lastEventId: input.lastEventId,
-        signal,
-      });
-      return toSubscription(opts, stream, (m) => {
+      const { ctx, input } = opts;
+      const follow: Follow<SessionStreamItem> = (sink, signal) =>
+        followSessionEvents(
+          { ...ctx, sessionId: input.sessionId, lastEventId: input.lastEventId, signal },
+          sink,
+        );
+      return toSubscription(opts, follow, (m) => {
         if (m.kind === 'head') return undefined;
         return m.kind === 'event' ? tracked(String(m.event.seq), m) : m;
       });

@@ -9,6 +9,7 @@ import {
   newestActivity,
   sessionIdSchema,
 } from '../../shared/session.ts';
+import { iterableToFollower } from '../hub/sink.ts';
 import { streamSessionList } from '../hub/streamSessionList.ts';
 import { actProcedure, produceProcedure, readProcedure, router, toSubscription } from '../trpc.ts';
 
@@ -57,9 +58,11 @@ export const sessionsRouter = router({
   onChange: readProcedure
     .input(z.object({ lastEventId: lastEventIdSchema }).optional())
     .subscription(function onChange(opts) {
-      const { ctx, input, signal } = opts;
-      const list = streamSessionList({ ...ctx, lastEventId: input?.lastEventId, signal });
-      return toSubscription(opts, list, (message) => {
+      const { ctx, input } = opts;
+      const follow = iterableToFollower((signal) =>
+        streamSessionList({ ...ctx, lastEventId: input?.lastEventId, signal }),
+      );
+      return toSubscription(opts, follow, (message) => {
         // The id is the newest activity the client has seen, so a resume sends only what changed.
         const sessions = message.kind === 'upsert' ? [message.session] : message.sessions;
         const newest = newestActivity(sessions);
