@@ -1,38 +1,10 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
-import type { Hub } from '../../server/hub/createHub.ts';
 import { parseLastEventId, streamSessionEvents } from '../../server/hub/streamSessionEvents.ts';
 import { createMemoryStore } from '../../server/store/memoryStore.ts';
 import type { StoredEvent } from '../../shared/agentEvent.ts';
 import type { HeadMessage, SessionStreamMessage } from '../../shared/streamMessages.ts';
-
-/** A hub driven by hand, so tests can deliver live events late, early or out of order. */
-function manualHub() {
-  const events = new Set<(e: StoredEvent[]) => void>();
-  const resyncs = new Set<() => void>();
-  const hub: Hub = {
-    onSessionEvents(_id, l) {
-      events.add(l);
-      return () => events.delete(l);
-    },
-    onSessionChange: () => () => {},
-    onResync(l) {
-      resyncs.add(l);
-      return () => resyncs.delete(l);
-    },
-    listenerCount: () => events.size + resyncs.size,
-    close: () => {},
-  };
-  return {
-    hub,
-    deliver: (batch: StoredEvent[]) => {
-      for (const l of events) l(batch);
-    },
-    resync: () => {
-      for (const l of resyncs) l();
-    },
-  };
-}
+import { manualHub } from '../support/manualHub.ts';
 
 /** Pulls from the stream in the background and records seqs. */
 function drain(stream: AsyncGenerator<SessionStreamMessage | HeadMessage>) {

@@ -1,38 +1,10 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
-import type { Hub } from '../../server/hub/createHub.ts';
 import { streamSessionList } from '../../server/hub/streamSessionList.ts';
 import { createMemoryStore } from '../../server/store/memoryStore.ts';
 import type { Session } from '../../shared/session.ts';
 import type { SessionListMessage } from '../../shared/streamMessages.ts';
-
-/** A hub driven by hand: tests decide when a session change or a resync reaches the stream. */
-function manualHub() {
-  const changes = new Set<(s: Session) => void>();
-  const resyncs = new Set<() => void>();
-  const hub: Hub = {
-    onSessionEvents: () => () => {},
-    onSessionChange(l) {
-      changes.add(l);
-      return () => changes.delete(l);
-    },
-    onResync(l) {
-      resyncs.add(l);
-      return () => resyncs.delete(l);
-    },
-    listenerCount: () => changes.size + resyncs.size,
-    close: () => {},
-  };
-  return {
-    hub,
-    change: (s: Session) => {
-      for (const l of changes) l(s);
-    },
-    resync: () => {
-      for (const l of resyncs) l();
-    },
-  };
-}
+import { manualHub } from '../support/manualHub.ts';
 
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
 
