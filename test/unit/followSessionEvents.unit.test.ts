@@ -111,7 +111,7 @@ describe('followSessionEvents', () => {
 
   it('ends after a complete delivered live', async () => {
     const t = await setup(1);
-    t.deliver(await t.store.append(t.id, [{ type: 'complete', status: 'done' }]));
+    t.deliver(await t.store.append(t.id, [{ type: 'complete', status: 'succeeded' }]));
     await t.done;
     expect(t.seqs).toEqual([1, 2]);
     expect(t.hub.listenerCount()).toBe(0);
