@@ -2,7 +2,6 @@ import { getEventListeners } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import { streamSessionList } from '../../server/hub/streamSessionList.ts';
 import { createMemoryStore } from '../../server/store/memoryStore.ts';
-import type { Session } from '../../shared/session.ts';
 import type { SessionListMessage } from '../../shared/streamMessages.ts';
 import { manualHub } from '../support/manualHub.ts';
 
