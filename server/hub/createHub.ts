@@ -2,6 +2,7 @@ import type { StoredEvent } from '../../shared/agentEvent.ts';
 import type { Session } from '../../shared/session.ts';
 import type { Metrics } from '../metrics/createMetrics.ts';
 import type { EventStore } from '../store/eventStore.ts';
+import { createChangeThrottle } from './createChangeThrottle.ts';
 import { markAnnounced } from './sharedMessages.ts';
 
 /** Fans the store's one live feed out to every subscriber in this process. */
@@ -17,19 +18,26 @@ export interface Hub {
   close(): void;
 }
 
+/** Session changes are passed on at most this often per session (see createChangeThrottle). */
+export const LIST_CHANGE_WINDOW_MS = 250;
+
 /**
- * Subscribes once to `store.watch` and routes changes by session id. With `metrics`, the time from
- * the store announcing an event to its first delivery is recorded.
+ * Subscribes once to `store.watch` and routes changes by session id. Session changes are coalesced
+ * per session (`changeWindowMs`), once for all list viewers. With `metrics`, the time from the store
+ * announcing an event to its first delivery is recorded.
  */
 export function createHub(
   store: EventStore,
-  opts: { metrics?: Pick<Metrics, 'observeFirstDelivery'> } = {},
+  opts: { metrics?: Pick<Metrics, 'observeFirstDelivery'>; changeWindowMs?: number } = {},
 ): Hub {
   const { metrics } = opts;
   const observeFirst = metrics ? (ms: number) => metrics.observeFirstDelivery(ms / 1000) : undefined;
   const bySession = new Map<string, Set<(events: StoredEvent[]) => void>>();
   const sessionListeners = new Set<(session: Session) => void>();
   const resyncListeners = new Set<() => void>();
+  const changes = createChangeThrottle(opts.changeWindowMs ?? LIST_CHANGE_WINDOW_MS, (session) => {
+    for (const listener of sessionListeners) listener(session);
+  });
 
   const stop = store.watch(function routeChange(change) {
     if (change.kind === 'events') {
@@ -38,7 +46,7 @@ export function createHub(
       if (observeFirst) markAnnounced(change.events, observeFirst);
       for (const listener of listeners) listener(change.events);
     } else if (change.kind === 'session') {
-      for (const listener of sessionListeners) listener(change.session);
+      if (sessionListeners.size > 0) changes.change(change.session);
     } else {
       for (const listener of resyncListeners) listener();
     }
@@ -69,6 +77,7 @@ export function createHub(
     },
     close() {
       stop();
+      changes.close();
       bySession.clear();
       sessionListeners.clear();
       resyncListeners.clear();

@@ -1,0 +1,96 @@
+import { isLivetrailError } from '../../shared/livetrailError.ts';
+import { type FeedCursor, parseFeedCursor, type TabFeedMessage } from '../../shared/streamMessages.ts';
+import type { EventStore } from '../store/eventStore.ts';
+import type { Hub } from './createHub.ts';
+import { followSessionEvents } from './followSessionEvents.ts';
+import { feedListMessage, feedSessionMessage } from './sharedMessages.ts';
+import { iterableToFollower, type Sink } from './sink.ts';
+import { streamSessionList } from './streamSessionList.ts';
+
+/** A feed message with the cursor to track it by (after it is applied). */
+export interface TrackedFeedMessage {
+  cursor: FeedCursor;
+  message: TabFeedMessage;
+}
+
+/** Options of one tab's feed. */
+export interface TabFeedOptions {
+  store: EventStore;
+  hub: Hub;
+  sessionId?: string | null;
+  lastEventId?: string | null;
+  signal?: AbortSignal;
+}
+
+/**
+ * One browser tab's live view over ONE connection (browsers allow ~6 per origin), written into
+ * `sink`: the session list and, when `sessionId` is given, that session's trail — two followers
+ * writing into the same sink, each message tagged with the cursor that includes it. The tracked id
+ * encodes both positions, so a reconnect — by EventSource itself or by the client — resumes both
+ * exactly. A missing session is reported in-stream and the list stays live; the feed ends only when
+ * the signal aborts or a follower fails (the other one is stopped first).
+ */
+export async function followTabFeed(opts: TabFeedOptions, sink: Sink<TrackedFeedMessage>): Promise<void> {
+  const { store, hub, sessionId } = opts;
+  const stop = new AbortController();
+  const onRequestAbort = () => stop.abort();
+  opts.signal?.addEventListener('abort', onRequestAbort);
+  if (opts.signal?.aborted) stop.abort();
+  const signal = stop.signal;
+  const asked = parseFeedCursor(opts.lastEventId);
+  // A malformed id resumes nothing: the session stream answers with a reset, the list with a snapshot.
+  const cursor: FeedCursor = { seq: asked?.seq ?? 0, listMs: asked?.listMs };
+  const sessionLastId = asked === null ? 'malformed' : asked ? String(asked.seq) : undefined;
+  const push = (message: TabFeedMessage) => sink.push({ cursor: { ...cursor }, message });
+  const drained = (s: AbortSignal) => sink.drained(s);
+
+  const list = iterableToFollower((s) =>
+    streamSessionList({
+      store,
+      hub,
+      lastEventId: cursor.listMs === undefined ? undefined : new Date(cursor.listMs).toISOString(),
+      signal: s,
+    }),
+  );
+  const followList = list(
+    {
+      push(message) {
+        for (const s of message.kind === 'upsert' ? [message.session] : message.sessions) {
+          cursor.listMs = Math.max(cursor.listMs ?? 0, Date.parse(s.lastActivityAt));
+        }
+        return push(feedListMessage(message));
+      },
+      drained,
+    },
+    signal,
+  );
+
+  async function followSession(id: string): Promise<void> {
+    try {
+      await followSessionEvents(
+        { store, hub, sessionId: id, lastEventId: sessionLastId, signal, announceHead: true },
+        {
+          push(message) {
+            if (message.kind === 'event') cursor.seq = message.event.seq;
+            else if (message.kind === 'reset') cursor.seq = 0;
+            return push(feedSessionMessage(id, message));
+          },
+          drained,
+        },
+      );
+    } catch (err) {
+      if (!(isLivetrailError(err) && err.code === 'NOT_FOUND')) throw err;
+      if (!push({ kind: 'session_missing', sessionId: id })) await sink.drained(signal);
+    }
+  }
+
+  const followers = sessionId ? [followList, followSession(sessionId)] : [followList];
+  try {
+    // The first failure stops the other follower, then is thrown once both have finished.
+    await Promise.all(followers.map((f) => f.catch((err: unknown) => (stop.abort(), Promise.reject(err)))));
+  } finally {
+    stop.abort();
+    await Promise.allSettled(followers);
+    opts.signal?.removeEventListener('abort', onRequestAbort);
+  }
+}
