@@ -2,6 +2,7 @@ import type { Authenticator, Principal } from './auth/createAuthenticator.ts';
 import type { AbuseLimits } from './config.ts';
 import type { RateLimiter } from './domain/createRateLimiter.ts';
 import type { Hub } from './hub/createHub.ts';
+import type { Sink } from './hub/sink.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics, Transport } from './metrics/createMetrics.ts';
 import type { EventStore } from './store/eventStore.ts';
@@ -52,4 +53,9 @@ export interface Context extends ServerContext {
   waitForCapacity?: (signal?: AbortSignal) => Promise<void>;
   /** Over WebSocket: the socket's subscription cap. */
   subscriptionSlots?: SubscriptionSlots;
+  /**
+   * Over WebSocket: a sink writing straight to the socket for the subscription tRPC has just
+   * started, or undefined (then the subscription is iterated by tRPC as usual).
+   */
+  directSink?: () => Sink<unknown> | undefined;
 }

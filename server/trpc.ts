@@ -147,13 +147,51 @@ export function toSubscription<T, U>(
       ctx.subscriptionSlots?.release();
     }
   }
+  async function* iterate(): AsyncGenerator<U> {
+    for await (const out of followerToGenerator(run, signal)) {
+      await ctx.waitForCapacity?.(signal);
+      yield out;
+    }
+  }
   return {
     follow: (sink) => run(sink, signal),
-    async *[Symbol.asyncIterator]() {
-      for await (const out of followerToGenerator(run, signal)) {
-        await ctx.waitForCapacity?.(signal);
-        yield out;
-      }
+    [Symbol.asyncIterator]() {
+      // Over WebSocket the items go straight to the socket; tRPC only waits for the end.
+      const direct = ctx.directSink?.();
+      return direct ? followUntilDone((s) => run(direct as Sink<U>, s), signal) : iterate();
+    },
+  };
+}
+
+/**
+ * An iterator that yields nothing: `next()` runs `follow` and resolves done when it ends (or rejects
+ * with its error); `return()` stops it. For subscriptions that write their items themselves.
+ */
+function followUntilDone<U>(
+  follow: (signal: AbortSignal) => Promise<void>,
+  signal: AbortSignal,
+): AsyncIterator<U> {
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  let running: Promise<void> | undefined;
+  const finished = (): IteratorResult<U> => {
+    signal.removeEventListener('abort', onAbort);
+    return { done: true, value: undefined };
+  };
+  return {
+    next() {
+      if (stop.signal.aborted && !running) return Promise.resolve(finished());
+      running ??= follow(stop.signal);
+      return running.then(finished, (err: unknown) => {
+        finished();
+        throw err;
+      });
+    },
+    async return() {
+      stop.abort();
+      await running?.catch(() => {});
+      return finished();
     },
   };
 }

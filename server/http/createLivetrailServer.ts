@@ -20,7 +20,7 @@ import { appRouter } from '../routers/_app.ts';
 import type { EventStore } from '../store/eventStore.ts';
 import { createConnectionLimiter, refuseSocket } from './createConnectionLimiter.ts';
 import { createRequestGuard, type RequestGuard } from './createRequestGuard.ts';
-import { createSocketGate, type SocketGateOptions } from './createSocketGate.ts';
+import { createSocketGate, SOCKET_HIGH_WATER_BYTES, type SocketGateOptions } from './createSocketGate.ts';
 import { createStallWatch } from './createStallWatch.ts';
 import { createSubscriptionSlots } from './createSubscriptionSlots.ts';
 import { guardWebSocket } from './guardWebSocket.ts';
@@ -30,7 +30,7 @@ import { sendError, sendJson, sendMethodNotAllowed } from './sendJson.ts';
 import { serveAuthApi, serveSignInUrl } from './serveAuthRoutes.ts';
 import { createSseResponder, isSubscriptionPath } from './serveSseSubscription.ts';
 import { serveStatic } from './serveStatic.ts';
-import { createWsEncoder } from './wsEncoder.ts';
+import { createWsEncoder, createWsSink, takeStartedSubscription } from './wsEncoder.ts';
 
 /** A running livetrail server. */
 export interface LivetrailServer {
@@ -264,6 +264,11 @@ export async function createLivetrailServer(opts: {
     maxBatchSize: limits.maxBatchCalls,
     // One context per socket, carrying that socket's backpressure gate and subscription cap.
     createContext: ({ req, res, info }): Context => {
+      const highWaterBytes = opts.socketGate?.highWaterBytes ?? SOCKET_HIGH_WATER_BYTES;
+      const waitForCapacity = createSocketGate(res, {
+        ...opts.socketGate,
+        onCut: () => metrics.slowReaderCut('ws'),
+      });
       const door = admitted.get(req);
       const param = (info.connectionParams as { token?: unknown } | null | undefined)?.token;
       const principal = door?.principal ?? auth.authenticate(typeof param === 'string' ? param : undefined);
@@ -272,10 +277,11 @@ export async function createLivetrailServer(opts: {
         principal,
         clientIp: door?.ip ?? 'unknown',
         transport: 'ws',
-        waitForCapacity: createSocketGate(res, {
-          ...opts.socketGate,
-          onCut: () => metrics.slowReaderCut('ws'),
-        }),
+        waitForCapacity,
+        directSink() {
+          const started = takeStartedSubscription();
+          return started && createWsSink(res, started, { highWaterBytes, waitForCapacity });
+        },
         subscriptionSlots: createSubscriptionSlots(limits.maxWsSubscriptions),
       };
     },

@@ -1,5 +1,8 @@
 import type { WebSocket } from 'ws';
 
+/** Bytes queued on a WebSocket above which sending pauses, by default. */
+export const SOCKET_HIGH_WATER_BYTES = 1024 * 1024;
+
 /** Options of a socket gate. */
 export interface SocketGateOptions {
   /** Bytes queued on the socket above which sending pauses. @default 1 MiB */
@@ -22,7 +25,7 @@ export function createSocketGate(
   ws: Pick<WebSocket, 'bufferedAmount' | 'terminate' | 'readyState'>,
   options: SocketGateOptions = {},
 ) {
-  const { highWaterBytes = 1024 * 1024, maxStallMs = 15_000, pollMs = 25 } = options;
+  const { highWaterBytes = SOCKET_HIGH_WATER_BYTES, maxStallMs = 15_000, pollMs = 25 } = options;
   return async function waitForCapacity(signal?: AbortSignal): Promise<void> {
     if (ws.bufferedAmount <= highWaterBytes) return;
     const started = Date.now();

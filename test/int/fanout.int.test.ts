@@ -85,6 +85,48 @@ describe('fan-out', () => {
     for (const s of subscribers) s.close();
   });
 
+  it('writes each WebSocket subscription under its own id, and stops only the one asked to stop', async () => {
+    app = await startTestServer();
+    const a = await app.store.createSession({ title: 'a', agent: 'a' });
+    const b = await app.store.createSession({ title: 'b', agent: 'a' });
+    const ws = new WebSocket(`${app.url.replace('http', 'ws')}/ws`);
+    const replies: {
+      id: number;
+      result?: { type: string; data?: { data: { event?: { text: string } } } };
+    }[] = [];
+    ws.on('message', (data) => replies.push(JSON.parse(String(data))));
+    await new Promise((r) => ws.once('open', r));
+    const subscribe = (id: number, sessionId: string) =>
+      ws.send(
+        JSON.stringify({
+          id,
+          method: 'subscription',
+          params: { path: 'events.onEvents', input: { sessionId } },
+        }),
+      );
+    subscribe(1, a.id);
+    subscribe(2, b.id);
+    await vi.waitFor(() => expect(replies.filter((r) => r.result?.type === 'started')).toHaveLength(2));
+    await app.store.append(a.id, [{ type: 'thought', text: 'for a' }]);
+    await app.store.append(b.id, [{ type: 'thought', text: 'for b' }]);
+    const texts = (id: number) =>
+      replies
+        .filter((r) => r.id === id && r.result?.type === 'data')
+        .map((r) => r.result!.data!.data.event!.text);
+    await vi.waitFor(() => expect([texts(1), texts(2)]).toEqual([['for a'], ['for b']]));
+    ws.send(JSON.stringify({ id: 1, method: 'subscription.stop' }));
+    await vi.waitFor(() =>
+      expect(replies.some((r) => r.id === 1 && r.result?.type === 'stopped')).toBe(true),
+    );
+    await app.store.append(a.id, [{ type: 'thought', text: 'a after stop' }]);
+    await app.store.append(b.id, [{ type: 'thought', text: 'b again' }]);
+    await vi.waitFor(() => expect(texts(2)).toEqual(['for b', 'b again']));
+    expect(texts(1)).toEqual(['for a']);
+    expect(app.hub.listenerCount()).toBeGreaterThan(0);
+    ws.terminate();
+    await vi.waitFor(() => expect(app!.hub.listenerCount()).toBe(0));
+  });
+
   it('serves /metrics to admins only, counting open streams and deliveries by transport', async () => {
     app = await startTestServer({ config: { auth: 'on', tokens: TEST_TOKEN_ENTRIES } });
     const scrape = (token?: string) => fetch(`${app!.url}/metrics`, { headers: bearer(token) });
