@@ -26,7 +26,10 @@ export function createChangeThrottle(windowMs: number, send: (session: Session) 
 
   return {
     change(session: Session): void {
-      if (windowMs <= 0) return send(session);
+      if (windowMs <= 0) {
+        send(session);
+        return;
+      }
       const entry = open.get(session.id);
       if (entry) {
         entry.waiting = session;

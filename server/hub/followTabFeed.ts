@@ -87,7 +87,14 @@ export async function followTabFeed(opts: TabFeedOptions, sink: Sink<TrackedFeed
   const followers = sessionId ? [followList, followSession(sessionId)] : [followList];
   try {
     // The first failure stops the other follower, then is thrown once both have finished.
-    await Promise.all(followers.map((f) => f.catch((err: unknown) => (stop.abort(), Promise.reject(err)))));
+    await Promise.all(
+      followers.map((f) =>
+        f.catch((err: unknown) => {
+          stop.abort();
+          throw err;
+        }),
+      ),
+    );
   } finally {
     stop.abort();
     await Promise.allSettled(followers);

@@ -55,7 +55,10 @@ describe('createWsSink', () => {
 describe('toSubscription over WebSocket', () => {
   it('writes into the direct sink and lets tRPC wait for the end without yielding', async () => {
     const pushed: unknown[] = [];
-    const direct: Sink<unknown> = { push: (m) => (pushed.push(m), true), drained: async () => {} };
+    const direct: Sink<unknown> = {
+      push: (m) => pushed.push(m) > 0,
+      drained: async () => {},
+    };
     const ctx = { directSink: () => direct } as unknown as Context;
     const sub = toSubscription(
       { ctx, signal: undefined, path: 'events.onEvents' },
