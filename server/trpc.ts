@@ -116,51 +116,73 @@ export function toSubscription<T, U>(
   follow: Follow<T>,
   toWire: (item: T) => U | undefined,
 ): FollowableSubscription<U> {
-  const { ctx } = opts;
-  const signal = opts.signal ?? NEVER;
-  async function run(sink: Sink<U>, runSignal: AbortSignal): Promise<void> {
-    try {
-      ctx.subscriptionSlots?.acquire();
-    } catch (err) {
-      throw toTRPCError(err);
-    }
-    const transport = ctx.transport;
-    const metrics = transport && ctx.metrics;
-    const ended = metrics ? metrics.subscriptionStarted(transport, opts.path) : undefined;
-    try {
-      await follow(
-        {
-          push(item) {
-            const out = toWire(item);
-            if (out === undefined) return true;
-            if (metrics) metrics.delivered(transport);
-            return sink.push(out);
-          },
-          drained: (s) => sink.drained(s),
-        },
-        runSignal,
-      );
-    } catch (err) {
-      throw toTRPCError(err);
-    } finally {
-      ended?.();
-      ctx.subscriptionSlots?.release();
-    }
-  }
-  async function* iterate(): AsyncGenerator<U> {
-    for await (const out of followerToGenerator(run, signal)) {
-      await ctx.waitForCapacity?.(signal);
-      yield out;
-    }
-  }
+  const sub: Subscription<T, U> = { ...opts, signal: opts.signal ?? NEVER, follow, toWire };
+  // Methods, not inner functions: nothing per subscriber but this object.
   return {
-    follow: (sink) => run(sink, signal),
+    follow(sink) {
+      return runSubscription(sub, sink, sub.signal);
+    },
     [Symbol.asyncIterator]() {
       // Over WebSocket the items go straight to the socket; tRPC only waits for the end.
-      const direct = ctx.directSink?.();
-      return direct ? followUntilDone((s) => run(direct as Sink<U>, s), signal) : iterate();
+      const direct = sub.ctx.directSink?.();
+      if (direct) return followUntilDone((s) => runSubscription(sub, direct as Sink<U>, s), sub.signal);
+      return iterateSubscription(sub);
     },
   };
+}
+
+interface Subscription<T, U> {
+  ctx: Context;
+  signal: AbortSignal;
+  path: string;
+  follow: Follow<T>;
+  toWire: (item: T) => U | undefined;
+}
+
+/** Runs the follower into `sink` with the slot, metrics and error mapping of `toSubscription`. */
+async function runSubscription<T, U>(
+  sub: Subscription<T, U>,
+  sink: Sink<U>,
+  signal: AbortSignal,
+): Promise<void> {
+  const { ctx, toWire } = sub;
+  try {
+    ctx.subscriptionSlots?.acquire();
+  } catch (err) {
+    throw toTRPCError(err);
+  }
+  const transport = ctx.transport;
+  const metrics = transport && ctx.metrics;
+  const ended = metrics ? metrics.subscriptionStarted(transport, sub.path) : undefined;
+  try {
+    await sub.follow(
+      {
+        push(item) {
+          const out = toWire(item);
+          if (out === undefined) return true;
+          if (metrics) metrics.delivered(transport);
+          return sink.push(out);
+        },
+        drained(s) {
+          return sink.drained(s);
+        },
+      },
+      signal,
+    );
+  } catch (err) {
+    throw toTRPCError(err);
+  } finally {
+    ended?.();
+    ctx.subscriptionSlots?.release();
+  }
+}
+
+/** The subscription as an async generator, waiting for the socket's capacity before each item. */
+async function* iterateSubscription<T, U>(sub: Subscription<T, U>): AsyncGenerator<U> {
+  for await (const out of followerToGenerator<U>((sink, s) => runSubscription(sub, sink, s), sub.signal)) {
+    await sub.ctx.waitForCapacity?.(sub.signal);
+    yield out;
+  }
 }
 
 /**

@@ -1,11 +1,11 @@
-import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StoredEvent } from '../../shared/agentEvent.ts';
 import { isLivetrailError, sessionNotFound } from '../../shared/livetrailError.ts';
 import { isFinished, sessionIdSchema } from '../../shared/session.ts';
 import { TRANSPORT_TIMING } from '../../shared/transportTiming.ts';
 import type { Context } from '../context.ts';
-import { parseLastEventId, streamSessionEvents } from '../hub/streamSessionEvents.ts';
+import { followSessionEvents, parseLastEventId } from '../hub/followSessionEvents.ts';
+import { drainedOf } from './drainedOf.ts';
 import { sendError } from './sendJson.ts';
 
 const frames = new WeakMap<StoredEvent, Buffer>();
@@ -44,7 +44,11 @@ export async function servePlainSse(
   }
   // Registered before any await, so a client that leaves during a slow store read still ends it all.
   const abort = new AbortController();
-  res.on('close', () => abort.abort());
+  let closed = false;
+  res.on('close', () => {
+    closed = true;
+    abort.abort();
+  });
   const id = sessionIdSchema.safeParse(decoded);
   if (!id.success) return sendError(res, 400, 'BAD_REQUEST', `sessionId: ${id.error.issues[0]!.message}`);
   const from = query.get('from');
@@ -74,24 +78,24 @@ export async function servePlainSse(
   const ping = setInterval(() => res.write(': ping\n\n'), TRANSPORT_TIMING.ssePingMs);
   const ended = ctx.metrics?.subscriptionStarted('plain_sse', 'events.onEvents');
   try {
-    for await (const message of streamSessionEvents({
-      ...ctx,
-      session,
-      sessionId: id.data,
-      lastEventId,
-      signal: abort.signal,
-    })) {
-      if (message.kind === 'head') continue;
-      const frame =
-        message.kind === 'event'
-          ? plainFrame(message.event)
-          : `event: reset\ndata: ${JSON.stringify(message)}\n\n`;
-      // Respect backpressure: a reader that stops reading holds one socket buffer, not the whole trail.
-      const room = res.write(frame);
-      ctx.metrics?.delivered('plain_sse');
-      if (!room) await once(res, 'drain', { signal: abort.signal }).catch(() => {});
-      if (abort.signal.aborted) break;
-    }
+    // Live events are written from the hub callback (see followSessionEvents).
+    await followSessionEvents(
+      { ...ctx, session, sessionId: id.data, lastEventId, signal: abort.signal },
+      {
+        push(message) {
+          if (closed) return false;
+          if (message.kind === 'head') return true;
+          ctx.metrics?.delivered('plain_sse');
+          return res.write(
+            message.kind === 'event'
+              ? plainFrame(message.event)
+              : `event: reset\ndata: ${JSON.stringify(message)}\n\n`,
+          );
+        },
+        // Backpressure: a reader that stops reading holds one socket buffer, not the whole trail.
+        drained: (signal) => drainedOf(res, signal),
+      },
+    );
   } catch (err) {
     const message = isLivetrailError(err) ? err.message : 'internal error';
     if (!isLivetrailError(err)) ctx.log.error({ err }, 'plain SSE stream failed');

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AnyRouter } from '@trpc/server';
 import {
@@ -13,6 +12,7 @@ import {
 import { TRANSPORT_TIMING } from '../../shared/transportTiming.ts';
 import type { Context } from '../context.ts';
 import { isFollowable } from '../trpc.ts';
+import { drainedOf } from './drainedOf.ts';
 import { jsonOnce, sseDataFrame, sseTrackedFrame } from './encodeOnce.ts';
 
 /** Whether `path` (e.g. `events.onEvents`) names one of the router's subscriptions. */
@@ -43,9 +43,47 @@ const HEADERS = {
   vary: 'trpc-accept, accept',
 };
 
-interface OpenStream {
+/** One open SSE subscription: the response and what its frames need to know. */
+interface SseStream {
   res: ServerResponse;
   lastWriteAt: number;
+  /** The response closed: a plain flag for the per-event check (`signal.aborted` costs more). */
+  closed: boolean;
+  /** The last tracked id sent (or resumed from), for untracked items after it. */
+  trackedId: string | null;
+  onDelivered: (() => void) | undefined;
+  push(item: unknown): boolean;
+  drained(signal: AbortSignal): Promise<void>;
+}
+
+/** Writes one item's frame to the stream; false when the socket is full. */
+function pushFrame(stream: SseStream, item: unknown): boolean {
+  if (stream.closed) return false;
+  const { res } = stream;
+  stream.lastWriteAt = performance.now();
+  stream.onDelivered?.();
+  if (isTrackedEnvelope(item)) {
+    const [id, data] = item as unknown as [string, unknown];
+    stream.trackedId = id;
+    const frame = sseTrackedFrame(id, data);
+    if (!Array.isArray(frame)) return res.write(frame);
+    // One write to the socket for the subscriber's id line and the shared frame.
+    res.cork();
+    res.write(frame[0]);
+    const room = res.write(frame[1]);
+    res.uncork();
+    return room;
+  }
+  if (stream.trackedId === null) return res.write(sseDataFrame(item));
+  // Untracked after tracked: clear the id for this item, then restore the last one.
+  return res.write(`data: ${jsonOnce(item)}\nid: \n\nevent: restore-id\ndata: \nid: ${stream.trackedId}\n\n`);
+}
+
+/** The input with the resume position merged in, as tRPC's HTTP handler does. */
+function withLastEventId(input: unknown, lastEventId: string | null): unknown {
+  if (!lastEventId) return input;
+  if (typeof input === 'object' && input !== null) return { ...input, lastEventId };
+  return input ?? { lastEventId };
 }
 
 /**
@@ -70,7 +108,7 @@ export function createSseResponder(opts: {
   hooks?: SseStreamHooks;
 }) {
   const { router, hooks } = opts;
-  const open = new Set<OpenStream>();
+  const open = new Set<SseStream>();
   const pingEveryMs = TRANSPORT_TIMING.ssePingMs / 2;
   const pinger = setInterval(function pingIdleStreams() {
     const idleSince = performance.now() - pingEveryMs;
@@ -89,59 +127,43 @@ export function createSseResponder(opts: {
     url: URL,
   ): Promise<void> {
     const abort = new AbortController();
-    res.once('close', () => abort.abort());
     const { signal } = abort;
     const lastEventId = lastEventIdOf(req, url);
+    const rawInput = url.searchParams.get('input');
     let input: unknown;
-    const getRawInput = async () => {
-      input = parseInput(url.searchParams.get('input'));
-      if (lastEventId) {
-        if (typeof input === 'object' && input !== null) input = { ...input, lastEventId };
-        else input ??= { lastEventId };
-      }
-      return input;
-    };
-
     res.writeHead(200, HEADERS);
     res.write(CONNECTED_FRAME);
-    const stream: OpenStream = { res, lastWriteAt: performance.now() };
+    // One object per stream, its methods the sink: no per-subscriber closures beyond these.
+    const stream: SseStream = {
+      res,
+      lastWriteAt: performance.now(),
+      closed: false,
+      trackedId: lastEventId && !/[\0\n\r]/.test(lastEventId) ? lastEventId : null,
+      onDelivered: hooks?.onDelivered,
+      push(item) {
+        return pushFrame(this, item);
+      },
+      // Backpressure: a reader that stops reading holds one socket buffer, and the stall watch cuts it.
+      drained(waitSignal) {
+        return drainedOf(res, waitSignal);
+      },
+    };
+    res.once('close', () => {
+      stream.closed = true;
+      abort.abort();
+    });
     open.add(stream);
     let ctx: Context | undefined;
-    let trackedId: string | null = lastEventId && !/[\0\n\r]/.test(lastEventId) ? lastEventId : null;
-
-    /** Writes one item's frame; false when the socket is full. */
-    const push = (item: unknown): boolean => {
-      if (signal.aborted) return false;
-      stream.lastWriteAt = performance.now();
-      hooks?.onDelivered?.();
-      if (isTrackedEnvelope(item)) {
-        const [id, data] = item as unknown as [string, unknown];
-        trackedId = id;
-        const frame = sseTrackedFrame(id, data);
-        if (!Array.isArray(frame)) return res.write(frame);
-        // One write to the socket for the subscriber's id line and the shared frame.
-        res.cork();
-        res.write(frame[0]);
-        const room = res.write(frame[1]);
-        res.uncork();
-        return room;
-      }
-      if (trackedId === null) return res.write(sseDataFrame(item));
-      // Untracked after tracked: clear the id for this item, then restore the last one.
-      return res.write(`data: ${jsonOnce(item)}\nid: \n\nevent: restore-id\ndata: \nid: ${trackedId}\n\n`);
-    };
-    // Backpressure: a reader that stops reading holds one socket buffer, and the stall watch cuts it.
-    const drained = async (waitSignal: AbortSignal): Promise<void> => {
-      if (!res.writableNeedDrain || waitSignal.aborted) return;
-      await once(res, 'drain', { signal: waitSignal }).catch(() => {});
-    };
 
     try {
       ctx = opts.createContext(req);
       const result: unknown = await callProcedure({
         router,
         path,
-        getRawInput,
+        getRawInput: async () => {
+          input = withLastEventId(parseInput(rawInput), lastEventId);
+          return input;
+        },
         ctx,
         type: 'subscription',
         signal,
@@ -149,10 +171,10 @@ export function createSseResponder(opts: {
       });
       if (isFollowable(result)) {
         // Our own subscriptions: items are pushed straight into this socket, live ones from the hub.
-        await result.follow({ push, drained });
+        await result.follow(stream);
       } else if (isAsyncIterable(result)) {
         for await (const item of result as AsyncIterable<unknown>) {
-          if (!push(item)) await drained(signal);
+          if (!stream.push(item)) await stream.drained(signal);
           if (signal.aborted) break;
         }
       } else throw new Error(`subscription ${path} did not return an async iterable`);

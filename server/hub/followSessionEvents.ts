@@ -4,7 +4,7 @@ import { isFinished, type Session } from '../../shared/session.ts';
 import type { HeadMessage, ResetReason, SessionStreamMessage } from '../../shared/streamMessages.ts';
 import type { EventStore } from '../store/eventStore.ts';
 import type { Hub } from './createHub.ts';
-import { createWakeup } from './createWakeup.ts';
+import { createWakeup, type Wakeup } from './createWakeup.ts';
 import { eventMessage } from './sharedMessages.ts';
 import type { Sink } from './sink.ts';
 
@@ -56,148 +56,185 @@ export async function followSessionEvents(
   opts: StreamSessionOptions,
   sink: Sink<SessionStreamItem>,
 ): Promise<void> {
-  const { store, hub, sessionId, pageSize = 500, maxHeld = 2000 } = opts;
+  const { store, hub, sessionId } = opts;
   const signal = opts.signal ?? new AbortController().signal;
   const session = opts.session ?? (await store.getSession(sessionId));
   if (!session) throw sessionNotFound(sessionId);
   const start = resumePoint(opts.lastEventId, session);
-  let delivered = start.delivered;
-
-  const held = new Map<number, StoredEvent>();
-  let overflowed = false;
-  /** Caught up: the hub callback delivers. */
-  let live = false;
-  /** The sink said it is full: nothing more until it drains. */
-  let full = false;
-  /** `complete` was delivered. */
-  let ended = false;
-  const wakeup = createWakeup();
-
-  function deliver(event: StoredEvent): void {
-    delivered = event.seq;
-    if (!sink.push(eventMessage(event))) full = true;
-    if (event.type === 'complete') {
-      ended = true;
-      wakeup.notify();
-    }
-  }
-
-  function hold(events: readonly StoredEvent[], from: number): void {
-    for (let i = from; i < events.length; i++) {
-      const e = events[i]!;
-      if (e.seq > delivered && !overflowed) held.set(e.seq, e);
-    }
-    // The message the full subscriber has not taken yet counts too.
-    if (held.size + (full ? 1 : 0) > maxHeld) {
-      overflowed = true;
-      held.clear();
-    }
-  }
-
-  const unsubscribe = hub.onSessionEvents(sessionId, function onLiveEvents(events) {
-    if (ended) return;
-    let i = 0;
-    if (live) {
-      for (; i < events.length && !full; i++) {
-        const e = events[i]!;
-        if (e.seq <= delivered) continue;
-        if (e.seq !== delivered + 1) break;
-        deliver(e);
-        if (ended) return;
-      }
-      if (i === events.length && !full) return;
-      // A hole, or a full subscriber: the loop takes over from here.
-      live = false;
-    }
-    hold(events, i);
-    wakeup.notify();
-  });
-  // After the feed was reopened, catch up from the store: behaves like an overflow.
-  const stopResync = hub.onResync(function rereadAfterResync() {
-    live = false;
-    overflowed = true;
-    held.clear();
-    wakeup.notify();
-  });
-
-  /**
-   * Waits while the sink is full. A subscriber that left does not stop the page in hand (its sink
-   * drops what it gets); the loops check the signal between pages and wake-ups.
-   */
-  async function room(): Promise<void> {
-    if (!full) return;
-    await sink.drained(signal);
-    full = false;
-  }
-
-  /** The stored events after `delivered`, page by page until a short one. */
-  async function backfill(): Promise<void> {
-    let fullPage = true;
-    while (fullPage && !signal.aborted) {
-      // Read a page only once the last one is taken: a subscriber that left stops here.
-      await room();
-      if (signal.aborted) return;
-      overflowed = false;
-      const page = await store.readEvents(sessionId, { after: delivered, limit: pageSize });
-      for (const event of page) {
-        if (event.seq !== delivered + 1) continue;
-        await room();
-        deliver(event);
-        if (ended) return;
-      }
-      fullPage = page.length === pageSize;
-      for (const seq of held.keys()) if (seq <= delivered) held.delete(seq);
-    }
-  }
-
-  /** The held live events that follow `delivered` without a hole, from memory. */
-  async function drainHeld(): Promise<void> {
-    for (let next = held.get(delivered + 1); next; next = held.get(delivered + 1)) {
-      await room();
-      // Held again? A resync or overflow may have dropped it while waiting for room.
-      if (held.get(next.seq) !== next) continue;
-      held.delete(next.seq);
-      deliver(next);
-      if (ended) return;
-    }
-  }
+  // One plain object per subscriber and module-level steps: a live subscriber costs its fields, not
+  // a set of closures.
+  const f: Follower = {
+    store,
+    sessionId,
+    sink,
+    signal,
+    pageSize: opts.pageSize ?? 500,
+    maxHeld: opts.maxHeld ?? 2000,
+    delivered: start.delivered,
+    held: new Map(),
+    overflowed: false,
+    live: false,
+    full: false,
+    ended: false,
+    wakeup: createWakeup(),
+  };
+  const listeners = {
+    onLiveEvents(events: StoredEvent[]) {
+      onLiveEvents(f, events);
+    },
+    // After the feed was reopened, catch up from the store: behaves like an overflow.
+    rereadAfterResync() {
+      f.live = false;
+      f.overflowed = true;
+      f.held.clear();
+      f.wakeup.notify();
+    },
+  };
+  const unsubscribe = hub.onSessionEvents(sessionId, listeners.onLiveEvents);
+  const stopResync = hub.onResync(listeners.rereadAfterResync);
 
   try {
-    if (start.reset) full = !sink.push({ kind: 'reset', reason: start.reset, headSeq: session.lastSeq });
-    if (opts.announceHead) full = !sink.push({ kind: 'head', headSeq: session.lastSeq }) || full;
+    if (start.reset) f.full = !sink.push({ kind: 'reset', reason: start.reset, headSeq: session.lastSeq });
+    if (opts.announceHead) f.full = !sink.push({ kind: 'head', headSeq: session.lastSeq }) || f.full;
     // A client resuming at the very end of a finished session has everything: end now, don't wait
     // for events that will never come.
-    if (isFinished(session.status) && delivered >= session.lastSeq) return;
+    if (isFinished(session.status) && f.delivered >= session.lastSeq) return;
     let readStore = true;
     let lookedForHole = false;
-    while (!signal.aborted && !ended) {
-      await room();
+    while (!signal.aborted && !f.ended) {
+      await room(f);
       if (signal.aborted) return;
-      if (readStore || overflowed) {
+      if (readStore || f.overflowed) {
         readStore = false;
-        await backfill();
+        await backfill(f);
         continue;
       }
-      await drainHeld();
-      if (ended || full) continue;
+      await drainHeld(f);
+      if (f.ended || f.full) continue;
       // The buffer was dropped (overflow, resync) while waiting for room: catch up from the store.
-      if (overflowed) continue;
+      if (f.overflowed) continue;
       // A live event past a hole: the missing ones may be stored already (look once) or still on
       // their way (wait for the feed).
-      if (held.size > 0 && !lookedForHole) {
+      if (f.held.size > 0 && !lookedForHole) {
         lookedForHole = true;
         readStore = true;
         continue;
       }
       // Caught up with nothing held: new events are delivered by the hub callback from now on.
-      live = held.size === 0;
-      await wakeup.wait(signal);
+      f.live = f.held.size === 0;
+      await f.wakeup.wait(signal);
       lookedForHole = false;
     }
   } finally {
-    live = false;
+    f.live = false;
     stopResync();
     unsubscribe();
+  }
+}
+
+/** One subscriber's position and mode. */
+interface Follower {
+  readonly store: EventStore;
+  readonly sessionId: string;
+  readonly sink: Sink<SessionStreamItem>;
+  readonly signal: AbortSignal;
+  readonly pageSize: number;
+  readonly maxHeld: number;
+  /** The last seq handed to the sink. */
+  delivered: number;
+  /** Live events past `delivered`, waiting for a hole to fill or the sink to drain. */
+  held: Map<number, StoredEvent>;
+  /** `held` was dropped: re-read from the store. */
+  overflowed: boolean;
+  /** Caught up: the hub callback delivers. */
+  live: boolean;
+  /** The sink said it is full: nothing more until it drains. */
+  full: boolean;
+  /** `complete` was delivered. */
+  ended: boolean;
+  readonly wakeup: Wakeup;
+}
+
+function deliver(f: Follower, event: StoredEvent): void {
+  f.delivered = event.seq;
+  if (!f.sink.push(eventMessage(event))) f.full = true;
+  if (event.type === 'complete') {
+    f.ended = true;
+    f.wakeup.notify();
+  }
+}
+
+function hold(f: Follower, events: readonly StoredEvent[], from: number): void {
+  for (let i = from; i < events.length; i++) {
+    const e = events[i]!;
+    if (e.seq > f.delivered && !f.overflowed) f.held.set(e.seq, e);
+  }
+  // The message the full subscriber has not taken yet counts too.
+  if (f.held.size + (f.full ? 1 : 0) > f.maxHeld) {
+    f.overflowed = true;
+    f.held.clear();
+  }
+}
+
+/** A live batch from the hub: written straight into the sink while live, else held for the loop. */
+function onLiveEvents(f: Follower, events: StoredEvent[]): void {
+  if (f.ended) return;
+  let i = 0;
+  if (f.live) {
+    for (; i < events.length && !f.full; i++) {
+      const e = events[i]!;
+      if (e.seq <= f.delivered) continue;
+      if (e.seq !== f.delivered + 1) break;
+      deliver(f, e);
+      if (f.ended) return;
+    }
+    if (i === events.length && !f.full) return;
+    // A hole, or a full subscriber: the loop takes over from here.
+    f.live = false;
+  }
+  hold(f, events, i);
+  f.wakeup.notify();
+}
+
+/**
+ * Waits while the sink is full. A subscriber that left does not stop the page in hand (its sink
+ * drops what it gets); the loops check the signal between pages and wake-ups.
+ */
+async function room(f: Follower): Promise<void> {
+  if (!f.full) return;
+  await f.sink.drained(f.signal);
+  f.full = false;
+}
+
+/** The stored events after `delivered`, page by page until a short one. */
+async function backfill(f: Follower): Promise<void> {
+  let fullPage = true;
+  while (fullPage && !f.signal.aborted) {
+    // Read a page only once the last one is taken: a subscriber that left stops here.
+    await room(f);
+    if (f.signal.aborted) return;
+    f.overflowed = false;
+    const page = await f.store.readEvents(f.sessionId, { after: f.delivered, limit: f.pageSize });
+    for (const event of page) {
+      if (event.seq !== f.delivered + 1) continue;
+      await room(f);
+      deliver(f, event);
+      if (f.ended) return;
+    }
+    fullPage = page.length === f.pageSize;
+    for (const seq of f.held.keys()) if (seq <= f.delivered) f.held.delete(seq);
+  }
+}
+
+/** The held live events that follow `delivered` without a hole, from memory. */
+async function drainHeld(f: Follower): Promise<void> {
+  for (let next = f.held.get(f.delivered + 1); next; next = f.held.get(f.delivered + 1)) {
+    await room(f);
+    // Held again? A resync or overflow may have dropped it while waiting for room.
+    if (f.held.get(next.seq) !== next) continue;
+    f.held.delete(next.seq);
+    deliver(f, next);
+    if (f.ended) return;
   }
 }
 
