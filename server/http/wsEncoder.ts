@@ -79,7 +79,7 @@ export function createWsEncoder(base: Encoder): Encoder {
 export interface WsSocket {
   readonly readyState: number;
   readonly bufferedAmount: number;
-  send(data: string): void;
+  send(data: string | Buffer, options?: { binary?: boolean }): void;
 }
 
 /**
@@ -91,15 +91,81 @@ export function createWsSink(
   subscription: { id: SubscriptionId; jsonrpc: boolean },
   opts: { highWaterBytes: number; waitForCapacity: (signal?: AbortSignal) => Promise<void> },
 ): Sink<unknown> {
+  // `{"id":7,"result":{"type":"data"` once per subscription; the rest of the message once per item
+  // for every subscriber (`wsItemTail`): per socket, one copy of two buffers into a frame.
+  const head = Buffer.from(
+    `{"id":${JSON.stringify(subscription.id)}${subscription.jsonrpc ? ',"jsonrpc":"2.0"' : ''},"result":{"type":"data"`,
+  );
   return {
     push(item) {
       if (ws.readyState !== 1) return false;
-      if (isTrackedEnvelope(item)) {
-        const [trackedId, data] = item as unknown as [string, unknown];
-        ws.send(wsDataMessage(subscription.id, subscription.jsonrpc, trackedId, data));
-      } else ws.send(wsDataMessage(subscription.id, subscription.jsonrpc, undefined, item));
+      const tail = isTrackedEnvelope(item)
+        ? wsItemTail((item as unknown as [string, unknown])[0], (item as unknown as [string, unknown])[1])
+        : wsItemTail(undefined, item);
+      const raw = rawSocketOf(ws);
+      if (raw) raw.write(textFrame(head, tail));
+      else ws.send(Buffer.concat([head, tail], head.length + tail.length), { binary: false });
       return ws.bufferedAmount <= opts.highWaterBytes;
     },
     drained: (signal) => opts.waitForCapacity(signal),
   };
+}
+
+const tails = new WeakMap<object, { trackedId: string | undefined; tail: Buffer }>();
+
+/** `,"id":"<tracked id>","data":{"id":…,"data":<payload>}}}` as bytes, once per shared payload. */
+function wsItemTail(trackedId: string | undefined, payload: unknown): Buffer {
+  const cacheable = typeof payload === 'object' && payload !== null;
+  const cached = cacheable ? tails.get(payload) : undefined;
+  if (cached && cached.trackedId === trackedId) return cached.tail;
+  let text: string;
+  if (trackedId === undefined) text = `,"data":${jsonOnce(payload)}}}`;
+  else {
+    const id = JSON.stringify(trackedId);
+    text = `,"id":${id},"data":{"id":${id},"data":${jsonOnce(payload)}}}}`;
+  }
+  const tail = Buffer.from(text);
+  if (cacheable && !cached) tails.set(payload, { trackedId, tail });
+  return tail;
+}
+
+interface WsInternals {
+  _socket?: { write(b: Buffer): boolean };
+  _sender?: { _state: number; _queue: unknown[] };
+  _extensions?: Record<string, unknown>;
+}
+
+/**
+ * ws's own socket, when a whole frame written to it directly cannot interleave with one ws is still
+ * producing: its sender idle with nothing queued (it queues only while compressing or reading a
+ * Blob) and no extension negotiated (we never enable permessage-deflate). One write of one buffer
+ * per socket is what the bare `ws` floor does; `ws.send` writes a header and a payload (a writev).
+ * Anything unexpected about those internals falls back to `ws.send`.
+ */
+function rawSocketOf(ws: WsSocket): { write(b: Buffer): boolean } | undefined {
+  const w = ws as unknown as WsInternals;
+  const sender = w._sender;
+  if (!w._socket || typeof w._socket.write !== 'function' || !sender) return undefined;
+  if (sender._state !== 0 || !Array.isArray(sender._queue) || sender._queue.length > 0) return undefined;
+  if (!w._extensions || Object.keys(w._extensions).length > 0) return undefined;
+  return w._socket;
+}
+
+/** One final, unmasked text frame (RFC 6455 §5.2) carrying `head` then `tail`, in one buffer. */
+function textFrame(head: Buffer, tail: Buffer): Buffer {
+  const length = head.length + tail.length;
+  const headerBytes = length < 126 ? 2 : length < 65536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(headerBytes + length);
+  frame[0] = 0x81;
+  if (headerBytes === 2) frame[1] = length;
+  else if (headerBytes === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(length), 2);
+  }
+  head.copy(frame, headerBytes);
+  tail.copy(frame, headerBytes + head.length);
+  return frame;
 }

@@ -127,6 +127,25 @@ describe('fan-out', () => {
     await vi.waitFor(() => expect(app!.hub.listenerCount()).toBe(0));
   });
 
+  it.each([
+    ['short', 20],
+    ['16-bit length', 2_000],
+    ['64-bit length', 90_000],
+  ])('frames a %s WebSocket message the client reads intact', async (_, size) => {
+    app = await startTestServer();
+    const session = await app.store.createSession({ title: 'big', agent: 'a' });
+    const sub = await wsSubscriber(app.url, session.id);
+    const text = 'é'.repeat(size / 2);
+    await app.store.append(session.id, [{ type: 'assistant_message', text }]);
+    await vi.waitFor(() => expect(sub.received()).toContain('"seq":1'));
+    const frame = sub
+      .received()
+      .split('\n')
+      .find((line) => line.includes('"seq":1'))!;
+    expect(JSON.parse(frame).result.data.data.event.text).toBe(text);
+    sub.close();
+  });
+
   it('serves /metrics to admins only, counting open streams and deliveries by transport', async () => {
     app = await startTestServer({ config: { auth: 'on', tokens: TEST_TOKEN_ENTRIES } });
     const scrape = (token?: string) => fetch(`${app!.url}/metrics`, { headers: bearer(token) });
