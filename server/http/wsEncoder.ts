@@ -96,14 +96,16 @@ export function createWsSink(
   const head = Buffer.from(
     `{"id":${JSON.stringify(subscription.id)}${subscription.jsonrpc ? ',"jsonrpc":"2.0"' : ''},"result":{"type":"data"`,
   );
+  // Extensions are settled at the handshake: whether raw frames are possible at all is known now.
+  const raw = noExtensions(ws) ? (ws as unknown as WsInternals) : undefined;
   return {
     push(item) {
       if (ws.readyState !== 1) return false;
       const tail = isTrackedEnvelope(item)
         ? wsItemTail((item as unknown as [string, unknown])[0], (item as unknown as [string, unknown])[1])
         : wsItemTail(undefined, item);
-      const raw = rawSocketOf(ws);
-      if (raw) raw.write(textFrame(head, tail));
+      const socket = raw && idleSocketOf(raw);
+      if (socket) socket.write(textFrame(head, tail));
       else ws.send(Buffer.concat([head, tail], head.length + tail.length), { binary: false });
       return ws.bufferedAmount <= opts.highWaterBytes;
     },
@@ -135,19 +137,24 @@ interface WsInternals {
   _extensions?: Record<string, unknown>;
 }
 
+/** Whether the socket negotiated no extension (we never enable permessage-deflate). */
+function noExtensions(ws: WsSocket): boolean {
+  const w = ws as unknown as WsInternals;
+  return (
+    typeof w._extensions === 'object' && w._extensions !== null && Object.keys(w._extensions).length === 0
+  );
+}
+
 /**
  * ws's own socket, when a whole frame written to it directly cannot interleave with one ws is still
  * producing: its sender idle with nothing queued (it queues only while compressing or reading a
- * Blob) and no extension negotiated (we never enable permessage-deflate). One write of one buffer
- * per socket is what the bare `ws` floor does; `ws.send` writes a header and a payload (a writev).
- * Anything unexpected about those internals falls back to `ws.send`.
+ * Blob). One write of one buffer per socket is what the bare `ws` floor does; `ws.send` writes a
+ * header and a payload (a writev). Anything unexpected about those internals falls back to `ws.send`.
  */
-function rawSocketOf(ws: WsSocket): { write(b: Buffer): boolean } | undefined {
-  const w = ws as unknown as WsInternals;
+function idleSocketOf(w: WsInternals): { write(b: Buffer): boolean } | undefined {
   const sender = w._sender;
   if (!w._socket || typeof w._socket.write !== 'function' || !sender) return undefined;
   if (sender._state !== 0 || !Array.isArray(sender._queue) || sender._queue.length > 0) return undefined;
-  if (!w._extensions || Object.keys(w._extensions).length > 0) return undefined;
   return w._socket;
 }
 
