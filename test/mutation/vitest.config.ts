@@ -23,6 +23,7 @@ export default defineConfig({
       'test/unit/followSessionEvents.unit.test.ts',
       'test/unit/createHub.unit.test.ts',
       'test/unit/encodeOnce.unit.test.ts',
+      'test/unit/sharedMessages.unit.test.ts',
       'test/unit/createWakeup.unit.test.ts',
       'test/unit/createJournalWriter.unit.test.ts',
       'test/unit/fileJournal.unit.test.ts',
