@@ -35,6 +35,8 @@ function recordingSink() {
       full = false;
       release();
     },
+    /** Lets a waiting follower go on, but the sink is full again at its next push. */
+    drainOnce: () => release(),
   };
 }
 
@@ -95,6 +97,23 @@ describe('followSessionEvents', () => {
     t.drain();
     await vi.waitFor(() => expect(t.seqs).toEqual(range(1, 8)));
     expect(t.reads).toHaveBeenCalledTimes(2);
+    t.ac.abort();
+    await t.done;
+  });
+
+  it('catches up from the store, without a new event, when it overflows while waiting to drain held ones', async () => {
+    const t = await setup();
+    t.fill();
+    t.deliver(await t.store.append(t.id, thoughts(1)));
+    for (const e of await t.store.append(t.id, thoughts(2))) t.deliver([e]);
+    // The loop takes 2 from memory, finds the sink full again and waits there…
+    t.drainOnce();
+    await vi.waitFor(() => expect(t.seqs).toEqual([1, 2]));
+    // …while enough live events arrive to drop what it holds.
+    for (const e of await t.store.append(t.id, thoughts(6))) t.deliver([e]);
+    t.drain();
+    // Nothing more comes live: 3..9 must come from the store.
+    await vi.waitFor(() => expect(t.seqs).toEqual(range(1, 9)));
     t.ac.abort();
     await t.done;
   });
