@@ -26,8 +26,6 @@ export function isSubscriptionPath(router: AnyRouter, path: string): boolean {
 /** What `serveSseSubscription` reports per stream (metrics, logs). */
 export interface SseStreamHooks {
   onError?: (opts: { error: TRPCError; path: string; ctx: Context | undefined }) => void;
-  /** Called once per message written. */
-  onDelivered?: () => void;
 }
 
 const PING_FRAME = Buffer.from('event: ping\ndata: \n\n');
@@ -51,7 +49,6 @@ interface SseStream {
   closed: boolean;
   /** The last tracked id sent (or resumed from), for untracked items after it. */
   trackedId: string | null;
-  onDelivered: (() => void) | undefined;
   push(item: unknown): boolean;
   drained(signal: AbortSignal): Promise<void>;
 }
@@ -61,7 +58,6 @@ function pushFrame(stream: SseStream, item: unknown): boolean {
   if (stream.closed) return false;
   const { res } = stream;
   stream.lastWriteAt = performance.now();
-  stream.onDelivered?.();
   if (isTrackedEnvelope(item)) {
     const [id, data] = item as unknown as [string, unknown];
     stream.trackedId = id;
@@ -139,7 +135,6 @@ export function createSseResponder(opts: {
       lastWriteAt: performance.now(),
       closed: false,
       trackedId: lastEventId && !/[\0\n\r]/.test(lastEventId) ? lastEventId : null,
-      onDelivered: hooks?.onDelivered,
       push(item) {
         return pushFrame(this, item);
       },

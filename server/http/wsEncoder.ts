@@ -18,10 +18,21 @@ function isReply(message: unknown): message is Reply {
   return typeof result === 'object' && result !== null && typeof result.type === 'string';
 }
 
+/** `{"id":<subscription>,"result":{"type":"data"`: the part of an item's message that names its subscription. */
+function wsHead(subscription: SubscriptionId, jsonrpc: boolean): string {
+  return `{"id":${JSON.stringify(subscription)}${jsonrpc ? ',"jsonrpc":"2.0"' : ''},"result":{"type":"data"`;
+}
+
+/** `,"id":"<tracked id>","data":{"id":…,"data":<payload>}}}`: the rest, the same for every subscriber. */
+function wsTail(trackedId: string | undefined, payload: unknown): string {
+  if (trackedId === undefined) return `,"data":${jsonOnce(payload)}}}`;
+  const id = JSON.stringify(trackedId);
+  return `,"id":${id},"data":{"id":${id},"data":${jsonOnce(payload)}}}}`;
+}
+
 /**
- * One subscription item as tRPC's WebSocket client reads it:
- * `{"id":<subscription>,"result":{"type":"data","id":"<tracked id>","data":{"id":…,"data":<payload>}}}`.
- * `<payload>` is the shared message's JSON (`jsonOnce`), so per socket only the envelope is built.
+ * One subscription item as tRPC's WebSocket client reads it. `<payload>` is the shared message's
+ * JSON (`jsonOnce`), so per socket only the envelope is built.
  */
 export function wsDataMessage(
   subscription: SubscriptionId,
@@ -29,10 +40,7 @@ export function wsDataMessage(
   trackedId: string | undefined,
   payload: unknown,
 ): string {
-  const head = `{"id":${JSON.stringify(subscription)}${jsonrpc ? ',"jsonrpc":"2.0"' : ''},"result":{"type":"data"`;
-  if (trackedId === undefined) return `${head},"data":${jsonOnce(payload)}}}`;
-  const id = JSON.stringify(trackedId);
-  return `${head},"id":${id},"data":{"id":${id},"data":${jsonOnce(payload)}}}}`;
+  return wsHead(subscription, jsonrpc) + wsTail(trackedId, payload);
 }
 
 /** The subscription whose `started` reply was encoded last, in this synchronous turn. */
@@ -93,9 +101,7 @@ export function createWsSink(
 ): Sink<unknown> {
   // `{"id":7,"result":{"type":"data"` once per subscription; the rest of the message once per item
   // for every subscriber (`wsItemTail`): per socket, one copy of two buffers into a frame.
-  const head = Buffer.from(
-    `{"id":${JSON.stringify(subscription.id)}${subscription.jsonrpc ? ',"jsonrpc":"2.0"' : ''},"result":{"type":"data"`,
-  );
+  const head = Buffer.from(wsHead(subscription.id, subscription.jsonrpc));
   // Extensions are settled at the handshake: whether raw frames are possible at all is known now.
   const raw = noExtensions(ws) ? (ws as unknown as WsInternals) : undefined;
   return {
@@ -120,13 +126,7 @@ function wsItemTail(trackedId: string | undefined, payload: unknown): Buffer {
   const cacheable = typeof payload === 'object' && payload !== null;
   const cached = cacheable ? tails.get(payload) : undefined;
   if (cached && cached.trackedId === trackedId) return cached.tail;
-  let text: string;
-  if (trackedId === undefined) text = `,"data":${jsonOnce(payload)}}}`;
-  else {
-    const id = JSON.stringify(trackedId);
-    text = `,"id":${id},"data":{"id":${id},"data":${jsonOnce(payload)}}}}`;
-  }
-  const tail = Buffer.from(text);
+  const tail = Buffer.from(wsTail(trackedId, payload));
   if (cacheable && !cached) tails.set(payload, { trackedId, tail });
   return tail;
 }
