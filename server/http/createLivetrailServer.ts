@@ -1,10 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { applyWSSHandler, jsonEncoder } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
 import { LIMITS } from '../../shared/limits.ts';
-import { TRANSPORT_TIMING } from '../../shared/transportTiming.ts';
 import { type Authenticator, createAuthenticator, type Principal } from '../auth/createAuthenticator.ts';
 import { requestToken } from '../auth/requestToken.ts';
 import type { Config } from '../config.ts';
@@ -20,9 +18,8 @@ import { appRouter } from '../routers/_app.ts';
 import type { EventStore } from '../store/eventStore.ts';
 import { createConnectionLimiter, refuseSocket } from './createConnectionLimiter.ts';
 import { createRequestGuard, type RequestGuard } from './createRequestGuard.ts';
-import { createSocketGate, SOCKET_HIGH_WATER_BYTES, type SocketGateOptions } from './createSocketGate.ts';
+import type { SocketGateOptions } from './createSocketGate.ts';
 import { createStallWatch } from './createStallWatch.ts';
-import { createSubscriptionSlots } from './createSubscriptionSlots.ts';
 import { guardWebSocket } from './guardWebSocket.ts';
 import { PLAIN_SSE_PATH, servePlainSse } from './plainSseRoute.ts';
 import { createTrpcScreen, MAX_REQUEST_DEPTH, sendTrpcError } from './screenTrpcRequest.ts';
@@ -30,7 +27,7 @@ import { sendError, sendJson, sendMethodNotAllowed } from './sendJson.ts';
 import { serveAuthApi, serveSignInUrl } from './serveAuthRoutes.ts';
 import { createSseResponder, isSubscriptionPath } from './serveSseSubscription.ts';
 import { serveStatic } from './serveStatic.ts';
-import { createWsEncoder, createWsSink, takeStartedSubscription } from './wsEncoder.ts';
+import { type Admitted, serveTrpcOverWebSocket } from './serveTrpcOverWebSocket.ts';
 
 /** A running livetrail server. */
 export interface LivetrailServer {
@@ -42,12 +39,6 @@ export interface LivetrailServer {
   url: string;
   /** Tells WS clients to reconnect, ends every stream, closes the port. Does not close the store. */
   close(): Promise<void>;
-}
-
-/** What a request learned at the door: who the client is and who its token says it is. */
-interface Admitted {
-  ip: string;
-  principal: Principal | undefined;
 }
 
 /**
@@ -258,41 +249,12 @@ export async function createLivetrailServer(opts: {
       wss.emit('connection', ws, req);
     });
   });
-  const wsHandler = applyWSSHandler({
+  const wsHandler = serveTrpcOverWebSocket({
     wss,
-    router: appRouter,
-    maxBatchSize: limits.maxBatchCalls,
-    // One context per socket, carrying that socket's backpressure gate and subscription cap.
-    createContext: ({ req, res, info }): Context => {
-      const highWaterBytes = opts.socketGate?.highWaterBytes ?? SOCKET_HIGH_WATER_BYTES;
-      const waitForCapacity = createSocketGate(res, {
-        ...opts.socketGate,
-        onCut: () => metrics.slowReaderCut('ws'),
-      });
-      const door = admitted.get(req);
-      const param = (info.connectionParams as { token?: unknown } | null | undefined)?.token;
-      const principal = door?.principal ?? auth.authenticate(typeof param === 'string' ? param : undefined);
-      return {
-        ...base,
-        principal,
-        clientIp: door?.ip ?? 'unknown',
-        transport: 'ws',
-        waitForCapacity,
-        directSink() {
-          const started = takeStartedSubscription();
-          return started && createWsSink(res, started, { highWaterBytes, waitForCapacity });
-        },
-        subscriptionSlots: createSubscriptionSlots(limits.maxWsSubscriptions),
-      };
-    },
+    base,
+    admitted,
+    socketGate: opts.socketGate,
     onError,
-    // Subscription items are encoded once for all sockets.
-    experimental_encoder: createWsEncoder(jsonEncoder),
-    keepAlive: {
-      enabled: true,
-      pingMs: TRANSPORT_TIMING.wsPingMs,
-      pongWaitMs: TRANSPORT_TIMING.wsPongWaitMs,
-    },
   });
 
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
