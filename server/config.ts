@@ -84,6 +84,8 @@ const envSchema = z.object({
     .string()
     .regex(/^[^/\\. "$*<>:|?]{1,63}$/, 'must be a MongoDB database name')
     .default('livetrail'),
+  LIVETRAIL_MONGO_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  LIVETRAIL_MONGO_SERVER_SELECTION_MS: int(1_000, 600_000).default(20_000),
   LIVETRAIL_DATA_DIR: z.string().min(1).default('./.livetrail-data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LIVETRAIL_STATIC_DIR: z.string().min(1).default('./dist/client'),
@@ -134,6 +136,10 @@ export interface Config {
   mongoUri?: string;
   /** Database of the `mongo` store. */
   mongoDb: string;
+  /** Longest one MongoDB operation may take, client- and server-side. @default 10000 */
+  mongoTimeoutMs: number;
+  /** How long writes wait for a writable primary (long enough to ride out an election). @default 20000 */
+  mongoServerSelectionMs: number;
   dataDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Where the built SPA lives. */
@@ -213,6 +219,8 @@ export function fromEnv(env: Record<string, string | undefined>): Config {
     store: c.LIVETRAIL_STORE,
     mongoUri: c.MONGODB_URI,
     mongoDb: c.MONGODB_DB,
+    mongoTimeoutMs: c.LIVETRAIL_MONGO_TIMEOUT_MS,
+    mongoServerSelectionMs: c.LIVETRAIL_MONGO_SERVER_SELECTION_MS,
     dataDir: c.LIVETRAIL_DATA_DIR,
     logLevel: c.LOG_LEVEL,
     staticDir: c.LIVETRAIL_STATIC_DIR,

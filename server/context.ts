@@ -47,6 +47,8 @@ export interface Context extends ServerContext {
   principal: Principal | undefined;
   /** The caller's address (from `X-Forwarded-For` only when the proxy is trusted). */
   clientIp: string;
+  /** The request's `Idempotency-Key` header as sent (validated where a write uses it). */
+  idempotencyKeyHeader?: string;
   /** How the caller is connected, for metrics (tRPC over HTTP/SSE, or WebSocket). */
   transport?: Transport;
   /** Over WebSocket: resolves when the socket can take more (see createSocketGate). */

@@ -2,6 +2,7 @@ import type { TRPCClient } from '@trpc/client';
 import type { AppRouter } from '../server/routers/_app.ts';
 import { backoffDelay } from './connection/connectionState.ts';
 import { createTransportApi, type Transport } from './connection/createTransportApi.ts';
+import type { IdempotentRetryOptions } from './connection/idempotentRetryLink.ts';
 
 export type { Transport };
 
@@ -22,6 +23,12 @@ export interface LivetrailClientOptions {
   token?: string;
   /** Delay before resubscribing after the n-th failure (0-based). @default full jitter, 0.5 s–25 s */
   retryDelayMs?: (attempt: number) => number;
+  /**
+   * How `events.append`, `sessions.create`, `sessions.sendMessage` and `sessions.complete` are
+   * retried: each call gets an idempotency key (unless it passes its own) and is resent with it
+   * after network errors and 5xx. @default 5 retries, full jitter from 250 ms up to 8 s
+   */
+  writeRetry?: IdempotentRetryOptions;
 }
 
 /** A typed livetrail client and the function that closes its connections. */
@@ -45,6 +52,7 @@ export function createLivetrailClient(opts: LivetrailClientOptions): LivetrailCl
     EventSource: opts.EventSource,
     WebSocket: opts.WebSocket,
     token: opts.token,
+    writeRetry: opts.writeRetry,
     retryDelayMs: opts.retryDelayMs ?? ((attempt) => backoffDelay(attempt, Math.random())),
   });
   return { api, transport, close };

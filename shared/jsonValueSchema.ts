@@ -6,7 +6,8 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 
 type PathKey = string | number;
 
-interface Problem {
+/** What is wrong with a value, and where. */
+export interface Problem {
   path: PathKey[];
   message: string;
   input: unknown;
@@ -35,6 +36,8 @@ function classify(value: unknown): 'leaf' | 'container' | string {
 function keyProblem(key: string): string | undefined {
   // BSON stores keys as C strings, so MongoDB refuses a key with NUL in it.
   if (key.includes('\u0000')) return 'key contains a NUL character';
+  // MongoDB reserves `$`-prefixed names for operators: such a key cannot be stored or updated there.
+  if (key.startsWith('$')) return `key "${key.slice(0, 40)}" starts with $`;
   // Copying such an object with `copy[key] = value` (as zod and most code does) hits the
   // prototype setter and silently drops the entry.
   if (key === '__proto__') return 'key "__proto__" is not allowed';
@@ -51,7 +54,7 @@ function enter(container: object): Frame {
  * The first problem in document order, walked with an explicit stack: a recursive walk would
  * overflow the call stack (or spend long doing so) on hostile nesting before reaching the limit.
  */
-function findProblem(root: unknown): Problem | undefined {
+export function findJsonProblem(root: unknown): Problem | undefined {
   const verdict = classify(root);
   if (verdict === 'leaf') return undefined;
   if (verdict !== 'container') return { path: [], message: verdict, input: root };
@@ -92,10 +95,11 @@ function findProblem(root: unknown): Problem | undefined {
 /**
  * Any JSON value, checked without recursion and returned as the very same value (never copied):
  * plain objects, arrays, strings, finite numbers, booleans and null, nested at most
- * `LIMITS.jsonDepth` containers deep, with no `__proto__` key and no NUL in any key. A problem is
+ * `LIMITS.jsonDepth` containers deep, with no `__proto__` key, no NUL in any key and no key
+ * starting with `$`. A problem is
  * reported as one custom issue whose path points at the offending value or key.
  */
 export const jsonValueSchema = z.custom<JsonValue>().superRefine((value, ctx) => {
-  const problem = findProblem(value);
+  const problem = findJsonProblem(value);
   if (problem) ctx.addIssue({ code: 'custom', ...problem });
 });

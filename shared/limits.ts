@@ -2,6 +2,13 @@
 export const LIMITS = {
   /** Largest serialized single event, in bytes. */
   eventBytes: 256 * 1024,
+  /**
+   * Largest serialized batch, in bytes: well under MongoDB's 16 MiB document limit (a batch is one
+   * document there), on every store alike.
+   */
+  batchBytes: 4 * 1024 * 1024,
+  /** Most sessions in one `sessions.list` page. */
+  sessionPage: 500,
   /** Most events in one `events.append` batch. */
   batchEvents: 1000,
   /** Longest text field (message, thought, error, summary), in characters. */

@@ -1,5 +1,6 @@
 import { createEffect, createMemo, createSignal, Match, onCleanup, Show, Switch } from 'solid-js';
 import type { LivetrailClient } from '../../shared/createLivetrailClient.ts';
+import { newIdempotencyKey } from '../../shared/idempotencyKey.ts';
 import { isFinished, type Session } from '../../shared/session.ts';
 import { isNotFoundError } from '../state/isNotFoundError.ts';
 import type { TrailPhase } from '../state/tabFeedState.ts';
@@ -55,8 +56,17 @@ export function SessionView(props: {
 
   // Whoever sends a message wants to see it (and the reply) arrive, even if they had scrolled up.
   const [sent, setSent] = createSignal(0);
+  // A message sent again after "Not sent" keeps its key: if the first try did reach the server
+  // (only its answer was lost), the server stores it once.
+  let unsent: { text: string; key: string } | undefined;
   const send = async (text: string) => {
-    await props.api.sessions.sendMessage.mutate({ sessionId: props.sessionId, text });
+    if (unsent?.text !== text) unsent = { text, key: newIdempotencyKey() };
+    await props.api.sessions.sendMessage.mutate({
+      sessionId: props.sessionId,
+      text,
+      idempotencyKey: unsent.key,
+    });
+    unsent = undefined;
     setSent((n) => n + 1);
   };
 

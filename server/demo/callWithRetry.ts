@@ -1,5 +1,6 @@
 import { retryAfterMs } from '../../shared/connection/rateLimitRetryLink.ts';
 import { describeError, networkErrorCode } from '../../shared/describeError.ts';
+import { newIdempotencyKey } from '../../shared/idempotencyKey.ts';
 import { isRetryableError } from '../../shared/isRetryableError.ts';
 import { sleep } from './sleep.ts';
 
@@ -26,14 +27,18 @@ function transient(err: unknown): { retry: boolean; waitMs: number } {
 /**
  * Runs `call` until it succeeds, waiting with full-jitter backoff (1 s up to `maxDelayMs`) while the
  * server is down or overloaded, and at least as long as a 429's `retryAfterMs`. Caller mistakes
- * (other 4xx) are rethrown at once. A mutation whose response was lost may be applied twice; for a
- * demo that is an acceptable price for never giving up.
+ * (other 4xx) are rethrown at once. Every attempt gets the same idempotency key: pass it to the
+ * write, and a write whose response was lost is stored once however often it is retried.
  */
-export async function callWithRetry<T>(call: () => Promise<T>, opts: RetryOptions): Promise<T> {
+export async function callWithRetry<T>(
+  call: (idempotencyKey: string) => Promise<T>,
+  opts: RetryOptions,
+): Promise<T> {
   const maxDelayMs = opts.maxDelayMs ?? 30_000;
+  const key = newIdempotencyKey();
   for (let attempt = 0; ; attempt++) {
     try {
-      return await call();
+      return await call(key);
     } catch (err) {
       const verdict = transient(err);
       if (opts.signal.aborted || !verdict.retry) throw err;

@@ -42,7 +42,7 @@ export async function playDemoSession(opts: PlayDemoSessionOptions): Promise<voi
   const retry = { signal, log };
   const started = Date.now();
   const session = await callWithRetry(
-    () => api.sessions.create.mutate({ title: scenario.title, agent }),
+    (idempotencyKey) => api.sessions.create.mutate({ title: scenario.title, agent, idempotencyKey }),
     retry,
   );
   const sessionId = session.id;
@@ -51,7 +51,7 @@ export async function playDemoSession(opts: PlayDemoSessionOptions): Promise<voi
   let llmCalls = 0;
 
   /** Calls the server, retrying while it is down; a finished or vanished session ends the play. */
-  async function send(call: () => Promise<unknown>): Promise<void> {
+  async function send(call: (idempotencyKey: string) => Promise<unknown>): Promise<void> {
     try {
       await callWithRetry(call, retry);
     } catch (err) {
@@ -64,7 +64,7 @@ export async function playDemoSession(opts: PlayDemoSessionOptions): Promise<voi
   /** Appends after a human-watchable pause. */
   async function emit(...events: AgentEvent[]): Promise<void> {
     await sleep((400 + Math.random() * 2100) / speed, signal);
-    await send(() => api.events.append.mutate({ sessionId, events }));
+    await send((idempotencyKey) => api.events.append.mutate({ sessionId, events, idempotencyKey }));
   }
 
   /** One LLM call: thinking, maybe a visible thought, then its cost and the message it produced. */
@@ -96,7 +96,9 @@ export async function playDemoSession(opts: PlayDemoSessionOptions): Promise<voi
 
   async function finish(status: CompletionStatus, summary: string): Promise<void> {
     await sleep((400 + Math.random() * 1000) / speed, signal);
-    await send(() => api.sessions.complete.mutate({ sessionId, status, summary }));
+    await send((idempotencyKey) =>
+      api.sessions.complete.mutate({ sessionId, status, summary, idempotencyKey }),
+    );
     const seconds = Math.round((Date.now() - started) / 1000);
     log(`end    ${sessionId}  ${status} after ${seconds} s: ${summary}`);
   }

@@ -1,4 +1,5 @@
 import type { AgentEvent, StoredEvent } from '../../shared/agentEvent.ts';
+import { findJsonProblem } from '../../shared/jsonValueSchema.ts';
 import { LIMITS } from '../../shared/limits.ts';
 import { LivetrailError } from '../../shared/livetrailError.ts';
 import { reduceSession } from '../../shared/reduceSession.ts';
@@ -14,7 +15,10 @@ const encoder = new TextEncoder();
 
 /**
  * The rules of appending, with no I/O: a finished session takes no more events, nothing may follow
- * `complete` in a batch, each event fits the size limit, and seqs continue gap-free from `lastSeq`.
+ * `complete` in a batch, each event and the batch fit their size limits, every value can be stored
+ * by every backend (no NUL or `$`-prefixed key, no nesting deeper than the limit), and seqs continue
+ * gap-free from `lastSeq`. The schemas check the same on the way in; this holds for in-process
+ * callers too, so a payload MongoDB would refuse never reaches a store.
  * Throws a LivetrailError naming the offending event; a thrown plan stores nothing.
  */
 export function planAppend(session: Session, events: AgentEvent[], now: string): AppendPlan {
@@ -26,16 +30,32 @@ export function planAppend(session: Session, events: AgentEvent[], now: string):
     throw new LivetrailError('CONFLICT', `session ${session.id} is already complete (${session.status})`);
   }
   let next = session;
+  let batchBytes = 0;
   const stored: StoredEvent[] = [];
   events.forEach((event, i) => {
     if (isFinished(next.status)) {
       throw new LivetrailError('CONFLICT', `events.${i}: nothing may follow a complete event`);
+    }
+    // Walked first: serializing hostile nesting would overflow the stack before the limit is seen.
+    for (const [field, value] of Object.entries(event)) {
+      const problem = findJsonProblem(value);
+      if (problem) {
+        const where = [i, field, ...problem.path].join('.');
+        throw new LivetrailError('BAD_REQUEST', `events.${where}: ${problem.message}`);
+      }
     }
     const bytes = encoder.encode(JSON.stringify(event)).byteLength;
     if (bytes > LIMITS.eventBytes) {
       throw new LivetrailError(
         'PAYLOAD_TOO_LARGE',
         `events.${i}: ${bytes} bytes, more than the ${LIMITS.eventBytes}-byte limit for one event`,
+      );
+    }
+    batchBytes += bytes;
+    if (batchBytes > LIMITS.batchBytes) {
+      throw new LivetrailError(
+        'PAYLOAD_TOO_LARGE',
+        `events: more than the ${LIMITS.batchBytes}-byte limit for one batch (reached at events.${i}); split it`,
       );
     }
     const s: StoredEvent = { ...event, sessionId: session.id, seq: next.lastSeq + 1, ts: now };

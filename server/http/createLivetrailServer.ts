@@ -102,7 +102,15 @@ export async function createLivetrailServer(opts: {
 
   const httpContext = (req: IncomingMessage): Context => {
     const door = admitted.get(req);
-    return { ...base, principal: door?.principal, clientIp: door?.ip ?? 'unknown', transport: 'sse' };
+    const key = req.headers['idempotency-key'];
+    return {
+      ...base,
+      principal: door?.principal,
+      clientIp: door?.ip ?? 'unknown',
+      transport: 'sse',
+      // Sent twice, it is refused as malformed rather than one of the two picked.
+      ...(key !== undefined && { idempotencyKeyHeader: Array.isArray(key) ? key.join(',') : key }),
+    };
   };
   const trpc = createHTTPHandler({
     router: appRouter,

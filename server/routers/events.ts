@@ -1,8 +1,10 @@
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import { agentEventSchema } from '../../shared/agentEvent.ts';
+import { idempotencyKeySchema } from '../../shared/idempotencyKey.ts';
 import { LIMITS } from '../../shared/limits.ts';
 import { lastEventIdSchema, sessionIdSchema } from '../../shared/session.ts';
+import { requestKey } from '../domain/requestKey.ts';
 import { followSessionEvents, type SessionStreamItem } from '../hub/followSessionEvents.ts';
 import type { Follow } from '../hub/sink.ts';
 import { produceProcedure, readProcedure, router, toSubscription } from '../trpc.ts';
@@ -14,11 +16,17 @@ export const eventsRouter = router({
       z.object({
         sessionId: sessionIdSchema,
         events: z.array(agentEventSchema).min(1).max(LIMITS.batchEvents),
+        idempotencyKey: idempotencyKeySchema.optional(),
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      const stored = await ctx.store.append(input.sessionId, input.events);
-      return { seqs: stored.map((e) => e.seq) };
+      const key = requestKey(input.idempotencyKey, ctx.idempotencyKeyHeader);
+      if (key === undefined) {
+        const stored = await ctx.store.append(input.sessionId, input.events);
+        return { seqs: stored.map((e) => e.seq), duplicate: false };
+      }
+      const { events, duplicate } = await ctx.store.appendOnce(input.sessionId, input.events, key);
+      return { seqs: events.map((e) => e.seq), duplicate };
     }),
 
   list: readProcedure

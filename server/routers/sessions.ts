@@ -1,6 +1,7 @@
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
-import { completionStatusSchema } from '../../shared/agentEvent.ts';
+import { type AgentEvent, completionStatusSchema } from '../../shared/agentEvent.ts';
+import { idempotencyKeySchema } from '../../shared/idempotencyKey.ts';
 import { LIMITS } from '../../shared/limits.ts';
 import { sessionNotFound } from '../../shared/livetrailError.ts';
 import {
@@ -9,19 +10,66 @@ import {
   newestActivity,
   sessionIdSchema,
 } from '../../shared/session.ts';
+import type { Context } from '../context.ts';
+import { requestKey } from '../domain/requestKey.ts';
+import { decodeSessionCursor, encodeSessionCursor } from '../domain/sessionCursor.ts';
 import { iterableToFollower } from '../hub/sink.ts';
 import { streamSessionList } from '../hub/streamSessionList.ts';
 import { actProcedure, produceProcedure, readProcedure, router, toSubscription } from '../trpc.ts';
 
+const idempotencyKey = idempotencyKeySchema.optional();
+
+/** Appends one event, at most once per key when the caller sent one; answers its seq. */
+async function appendOne(
+  ctx: Context,
+  sessionId: string,
+  event: AgentEvent,
+  inputKey: string | undefined,
+): Promise<{ seq: number; duplicate: boolean }> {
+  const key = requestKey(inputKey, ctx.idempotencyKeyHeader);
+  if (key === undefined) {
+    const [stored] = await ctx.store.append(sessionId, [event]);
+    return { seq: stored!.seq, duplicate: false };
+  }
+  const { events, duplicate } = await ctx.store.appendOnce(sessionId, [event], key);
+  return { seq: events[0]!.seq, duplicate };
+}
+
 /** Sessions: create, read, talk to, finish, and watch the list. */
 export const sessionsRouter = router({
   create: produceProcedure
-    .input(createSessionInputSchema)
-    .mutation(({ ctx, input }) =>
-      ctx.store.createSession({ title: input.title, agent: input.agent ?? 'agent' }),
-    ),
+    .input(createSessionInputSchema.extend({ idempotencyKey }))
+    .mutation(({ ctx, input }) => {
+      const key = requestKey(input.idempotencyKey, ctx.idempotencyKeyHeader);
+      return ctx.store.createSession({
+        title: input.title,
+        agent: input.agent ?? 'agent',
+        ...(key !== undefined && { idempotencyKey: key }),
+      });
+    }),
 
-  list: readProcedure.query(({ ctx }) => ctx.store.listSessions()),
+  /** One page of the list, most recently active first; pass `nextCursor` back for the next. */
+  list: readProcedure
+    .input(
+      z
+        .object({
+          cursor: z.string().max(512).optional(),
+          limit: z.number().int().min(1).max(LIMITS.sessionPage).default(100),
+        })
+        .optional(),
+    )
+    .query(async ({ ctx, input }) => {
+      const limit = input?.limit ?? 100;
+      const after = input?.cursor === undefined ? undefined : decodeSessionCursor(input.cursor);
+      // One extra tells whether there is a next page without a second round trip.
+      const page = await ctx.store.listSessions({ limit: limit + 1, ...(after && { after }) });
+      const sessions = page.slice(0, limit);
+      const last = sessions.at(-1);
+      return {
+        sessions,
+        ...(page.length > limit && last && { nextCursor: encodeSessionCursor(last) }),
+      };
+    }),
 
   get: readProcedure.input(z.object({ sessionId: sessionIdSchema })).query(async ({ ctx, input }) => {
     const session = await ctx.store.getSession(input.sessionId);
@@ -30,11 +78,16 @@ export const sessionsRouter = router({
   }),
 
   sendMessage: actProcedure
-    .input(z.object({ sessionId: sessionIdSchema, text: z.string().trim().min(1).max(LIMITS.textChars) }))
-    .mutation(async ({ ctx, input }) => {
-      const [event] = await ctx.store.append(input.sessionId, [{ type: 'user_message', text: input.text }]);
-      return { seq: event!.seq };
-    }),
+    .input(
+      z.object({
+        sessionId: sessionIdSchema,
+        text: z.string().trim().min(1).max(LIMITS.textChars),
+        idempotencyKey,
+      }),
+    )
+    .mutation(({ ctx, input }) =>
+      appendOne(ctx, input.sessionId, { type: 'user_message', text: input.text }, input.idempotencyKey),
+    ),
 
   complete: produceProcedure
     .input(
@@ -42,18 +95,21 @@ export const sessionsRouter = router({
         sessionId: sessionIdSchema,
         status: completionStatusSchema,
         summary: z.string().max(LIMITS.textChars).optional(),
+        idempotencyKey,
       }),
     )
-    .mutation(async ({ ctx, input }) => {
-      const [event] = await ctx.store.append(input.sessionId, [
+    .mutation(({ ctx, input }) =>
+      appendOne(
+        ctx,
+        input.sessionId,
         {
           type: 'complete',
           status: input.status,
           ...(input.summary !== undefined && { summary: input.summary }),
         },
-      ]);
-      return { seq: event!.seq };
-    }),
+        input.idempotencyKey,
+      ),
+    ),
 
   onChange: readProcedure
     .input(z.object({ lastEventId: lastEventIdSchema }).optional())

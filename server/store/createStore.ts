@@ -12,7 +12,13 @@ export async function createStore(config: Config, log: Logger): Promise<EventSto
       return createMemoryStore({ warn });
     case 'mongo': {
       const { createMongoStore } = await import('./mongoStore.ts');
-      return createMongoStore({ uri: config.mongoUri!, dbName: config.mongoDb, log });
+      return createMongoStore({
+        uri: config.mongoUri!,
+        dbName: config.mongoDb,
+        log,
+        timeoutMs: config.mongoTimeoutMs,
+        serverSelectionTimeoutMS: config.mongoServerSelectionMs,
+      });
     }
     case 'file': {
       const { journal, records } = await openFileJournal(config.dataDir, warn);

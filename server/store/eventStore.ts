@@ -8,6 +8,20 @@ export type StoreChange =
   /** The live feed may have missed changes (it was reopened): re-read what you follow. */
   | { kind: 'resync' };
 
+/** The answer to a keyed append. */
+export interface AppendResult {
+  /** The batch as stored: the original seqs when `duplicate`. */
+  events: StoredEvent[];
+  /** The key had already stored this very batch: nothing new was stored. */
+  duplicate: boolean;
+}
+
+/** Where a page of `listSessions` starts: after this session in the list's order. */
+export interface SessionCursor {
+  lastActivityAt: string;
+  id: string;
+}
+
 /** Storage health as reported by `/healthz` and `/readyz`. */
 export interface StoreHealth {
   ok: boolean;
@@ -23,13 +37,28 @@ export interface StoreHealth {
 export interface EventStore {
   /** Backend name as configured (`memory`, `file`, `mongo`). */
   readonly kind: string;
-  /** Creates a session with a fresh unguessable id. */
-  createSession(input: { title: string; agent: string }): Promise<Session>;
+  /**
+   * Creates a session with a fresh unguessable id. With an `idempotencyKey`, a retry with the same
+   * title and agent returns the session the key created; other input under that key is CONFLICT.
+   */
+  createSession(input: { title: string; agent: string; idempotencyKey?: string }): Promise<Session>;
   getSession(sessionId: string): Promise<Session | undefined>;
-  /** All sessions, most recently active first. */
-  listSessions(): Promise<Session[]>;
-  /** Appends a batch atomically: every event gets the next seq, or (on any error) none is stored. */
+  /**
+   * Sessions, most recently active first (ties by id, descending): all of them, or one page of at
+   * most `limit` starting after `after`.
+   */
+  listSessions(page?: { limit: number; after?: SessionCursor }): Promise<Session[]>;
+  /**
+   * Appends a batch atomically: every event gets the next seq, or (on any error) none is stored.
+   * Payloads no backend could store (see planAppend) are refused before any I/O.
+   */
   append(sessionId: string, events: AgentEvent[]): Promise<StoredEvent[]>;
+  /**
+   * `append`, at most once per key: a retry of the same batch under the same key stores nothing
+   * and returns the original events; a different batch under a used key is CONFLICT. Keys are
+   * scoped to the session and live as long as it does.
+   */
+  appendOnce(sessionId: string, events: AgentEvent[], idempotencyKey: string): Promise<AppendResult>;
   /** Stored events with seq > after, in seq order, at most `limit`; NOT_FOUND for an unknown session. */
   readEvents(sessionId: string, range: { after: number; limit: number }): Promise<StoredEvent[]>;
   /**

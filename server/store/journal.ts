@@ -2,8 +2,14 @@ import type { StoredEvent } from '../../shared/agentEvent.ts';
 
 /** One line of the embedded store's journal: a session was created, or a batch was appended. */
 export type JournalRecord =
-  | { op: 'session'; session: { id: string; title: string; agent: string; createdAt: string } }
-  | { op: 'events'; sessionId: string; events: StoredEvent[] };
+  | {
+      op: 'session';
+      session: { id: string; title: string; agent: string; createdAt: string };
+      /** The idempotency key it was created under, and the digest of its input. */
+      key?: string;
+      fingerprint?: string;
+    }
+  | { op: 'events'; sessionId: string; events: StoredEvent[]; key?: string; fingerprint?: string };
 
 /** Where the embedded store makes its records durable. */
 export interface Journal {

@@ -2,9 +2,11 @@ import type { AgentEvent, StoredEvent } from '../../shared/agentEvent.ts';
 import { LivetrailError, sessionNotFound } from '../../shared/livetrailError.ts';
 import { initialSession, reduceSession } from '../../shared/reduceSession.ts';
 import type { Session } from '../../shared/session.ts';
+import { assertIdempotencyKey, fingerprint, type KeyedBatch, keyReused } from '../domain/idempotency.ts';
 import { newSessionId } from '../domain/newSessionId.ts';
 import { planAppend } from '../domain/planAppend.ts';
-import type { EventStore, StoreChange } from './eventStore.ts';
+import { compareSessions } from '../domain/sessionCursor.ts';
+import type { AppendResult, EventStore, StoreChange } from './eventStore.ts';
 import type { Journal, JournalRecord } from './journal.ts';
 
 /** Options of the in-process store. */
@@ -23,6 +25,14 @@ export interface MemoryStoreOptions {
 interface Entry {
   session: Session;
   events: StoredEvent[];
+  /** The idempotency keys of this session's batches. */
+  keys: Map<string, KeyedBatch>;
+}
+
+/** What a creation key remembers: the digest of its input and the session it made. */
+interface CreateKey {
+  fingerprint: string;
+  sessionId: string;
 }
 
 interface Pending {
@@ -41,6 +51,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
   const { journal, warn = () => {}, now = () => new Date() } = options;
   const committed = new Map<string, Entry>();
   const tentative = new Map<string, Session>();
+  const createKeys = new Map<string, CreateKey>();
+  /** Keyed writes not yet durable, by slot: a retry under the same key waits for the first. */
+  const inFlight = new Map<string, Promise<unknown>>();
   const listeners = new Set<(change: StoreChange) => void>();
   let pending: Pending[] = [];
   let flushing = false;
@@ -50,7 +63,14 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
 
   function replay(record: JournalRecord): void {
     if (record.op === 'session') {
-      committed.set(record.session.id, { session: initialSession(record.session), events: [] });
+      committed.set(record.session.id, {
+        session: initialSession(record.session),
+        events: [],
+        keys: new Map(),
+      });
+      if (record.key && record.fingerprint) {
+        createKeys.set(record.key, { fingerprint: record.fingerprint, sessionId: record.session.id });
+      }
       return;
     }
     const entry = committed.get(record.sessionId);
@@ -68,6 +88,65 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
     }
     entry.events.push(...record.events);
     entry.session = session;
+    if (record.key && record.fingerprint) remember(entry, record.key, record.fingerprint, record.events);
+  }
+
+  function remember(entry: Entry, key: string, fp: string, events: StoredEvent[]): void {
+    entry.keys.set(key, { fingerprint: fp, firstSeq: events[0]!.seq, lastSeq: events.at(-1)!.seq });
+  }
+
+  /** Runs `write` once per slot at a time: a second write under the same key waits for the first. */
+  async function once<T>(slot: string, write: () => Promise<T>): Promise<T> {
+    for (let wait = inFlight.get(slot); wait; wait = inFlight.get(slot)) await wait.catch(() => {});
+    const run = write();
+    inFlight.set(slot, run);
+    try {
+      return await run;
+    } finally {
+      if (inFlight.get(slot) === run) inFlight.delete(slot);
+    }
+  }
+
+  async function create(
+    input: { title: string; agent: string },
+    key?: { key: string; fingerprint: string },
+  ): Promise<Session> {
+    const meta = {
+      id: newSessionId(),
+      title: input.title,
+      agent: input.agent,
+      createdAt: now().toISOString(),
+    };
+    const session = initialSession(meta);
+    tentative.set(session.id, session);
+    await enqueue({ op: 'session', session: meta, ...key }, () => {
+      committed.set(session.id, { session, events: [], keys: new Map() });
+      if (key) createKeys.set(key.key, { fingerprint: key.fingerprint, sessionId: session.id });
+      if (tentative.get(session.id) === session) tentative.delete(session.id);
+      emit({ kind: 'session', session });
+    });
+    return session;
+  }
+
+  async function appendBatch(
+    sessionId: string,
+    events: AgentEvent[],
+    key?: { key: string; fingerprint: string },
+  ): Promise<StoredEvent[]> {
+    const session = current(sessionId);
+    if (!session) throw sessionNotFound(sessionId);
+    const plan = planAppend(session, events, now().toISOString());
+    tentative.set(sessionId, plan.session);
+    await enqueue({ op: 'events', sessionId, events: plan.events, ...key }, () => {
+      const entry = committed.get(sessionId)!;
+      entry.events.push(...plan.events);
+      entry.session = plan.session;
+      if (key) remember(entry, key.key, key.fingerprint, plan.events);
+      if (tentative.get(sessionId) === plan.session) tentative.delete(sessionId);
+      emit({ kind: 'events', sessionId, events: plan.events });
+      emit({ kind: 'session', session: plan.session });
+    });
+    return plan.events;
   }
 
   function emit(change: StoreChange): void {
@@ -117,42 +196,45 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
   return {
     kind: options.kind ?? 'memory',
 
-    async createSession({ title, agent }) {
-      const meta = { id: newSessionId(), title, agent, createdAt: now().toISOString() };
-      const session = initialSession(meta);
-      tentative.set(session.id, session);
-      await enqueue({ op: 'session', session: meta }, () => {
-        committed.set(session.id, { session, events: [] });
-        if (tentative.get(session.id) === session) tentative.delete(session.id);
-        emit({ kind: 'session', session });
+    async createSession({ title, agent, idempotencyKey }) {
+      if (idempotencyKey === undefined) return create({ title, agent });
+      assertIdempotencyKey(idempotencyKey);
+      const fp = fingerprint({ title, agent });
+      return once(`create\u0000${idempotencyKey}`, async () => {
+        const seen = createKeys.get(idempotencyKey);
+        if (!seen) return create({ title, agent }, { key: idempotencyKey, fingerprint: fp });
+        if (seen.fingerprint !== fp) throw keyReused(idempotencyKey);
+        return committed.get(seen.sessionId)!.session;
       });
-      return session;
     },
 
     async getSession(sessionId) {
       return committed.get(sessionId)?.session;
     },
 
-    async listSessions() {
-      return [...committed.values()]
-        .map((e) => e.session)
-        .sort((a, b) => b.lastActivityAt.localeCompare(a.lastActivityAt));
+    async listSessions(page) {
+      const all = [...committed.values()].map((e) => e.session).sort(compareSessions);
+      if (!page) return all;
+      const { after } = page;
+      const start = after ? all.findIndex((s) => compareSessions(s, after) > 0) : 0;
+      return start === -1 ? [] : all.slice(start, start + page.limit);
     },
 
-    async append(sessionId: string, events: AgentEvent[]) {
-      const session = current(sessionId);
-      if (!session) throw sessionNotFound(sessionId);
-      const plan = planAppend(session, events, now().toISOString());
-      tentative.set(sessionId, plan.session);
-      await enqueue({ op: 'events', sessionId, events: plan.events }, () => {
-        const entry = committed.get(sessionId)!;
-        entry.events.push(...plan.events);
-        entry.session = plan.session;
-        if (tentative.get(sessionId) === plan.session) tentative.delete(sessionId);
-        emit({ kind: 'events', sessionId, events: plan.events });
-        emit({ kind: 'session', session: plan.session });
+    append: (sessionId, events) => appendBatch(sessionId, events),
+
+    async appendOnce(sessionId, events, idempotencyKey): Promise<AppendResult> {
+      assertIdempotencyKey(idempotencyKey);
+      const fp = fingerprint(events);
+      return once(`${sessionId}\u0000${idempotencyKey}`, async () => {
+        const entry = committed.get(sessionId);
+        const seen = entry?.keys.get(idempotencyKey);
+        if (!seen) {
+          const stored = await appendBatch(sessionId, events, { key: idempotencyKey, fingerprint: fp });
+          return { events: stored, duplicate: false };
+        }
+        if (seen.fingerprint !== fp) throw keyReused(idempotencyKey);
+        return { events: entry!.events.slice(seen.firstSeq - 1, seen.lastSeq), duplicate: true };
       });
-      return plan.events;
     },
 
     async readEvents(sessionId, { after, limit }) {

@@ -1,10 +1,24 @@
-import type { ChangeStream, Db, ResumeToken } from 'mongodb';
+import { type ChangeStream, type Db, MongoServerError, type ResumeToken } from 'mongodb';
 import type { Logger } from '../logger.ts';
 import type { StoreChange } from './eventStore.ts';
 import { type EventBatchDoc, fromSessionDoc, type SessionDoc } from './mongoDocuments.ts';
 
-/** MongoDB's code for a resume point that has left the oplog. */
-const CHANGE_STREAM_HISTORY_LOST = 286;
+/**
+ * Server error codes after which resuming from the same token can work (the change streams spec's
+ * list). Any other server error — 286 history lost, 280 fatal, 260 invalid token, … — means the
+ * token is useless: the feed reopens from now and announces `resync`.
+ */
+const RESUMABLE_CODES = new Set([
+  6, 7, 43, 63, 89, 91, 133, 150, 189, 234, 262, 9001, 10107, 11600, 11602, 13388, 13435, 13436,
+]);
+
+/** Whether a failed stream can still resume after its last token (network trouble, or a listed code). */
+export function canResume(err: unknown): boolean {
+  if (!(err instanceof MongoServerError)) return true;
+  if (err.hasErrorLabel('NonResumableChangeStreamError')) return false;
+  if (err.hasErrorLabel('ResumableChangeStreamError')) return true;
+  return typeof err.code === 'number' && RESUMABLE_CODES.has(err.code);
+}
 
 /** The process's one change stream, announcing every change as a StoreChange. */
 export interface MongoChangeFeed {
@@ -20,8 +34,8 @@ export interface MongoChangeFeed {
  * Opens ONE change stream on the database for this process (each open stream holds a pooled
  * connection and makes the server scan the oplog, so never one per subscriber) and turns its
  * changes into StoreChanges. The driver resumes by itself after network and resumable errors. On
- * anything else it reopens — from its last resume token if it can, from now if history was lost —
- * and then announces `resync` so every follower re-reads from the collections and misses nothing.
+ * anything else it reopens — from its last resume token if it can, from now if the token is useless
+ * (`canResume`) — and then announces `resync` so every follower re-reads and misses nothing.
  */
 export function openMongoChangeFeed(opts: {
   db: Db;
@@ -38,11 +52,23 @@ export function openMongoChangeFeed(opts: {
   let closed = false;
   let sleeping: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
 
+  // Sessions are inserted and then only ever replaced whole, batches only inserted, so every change
+  // carries its full document without an `updateLookup` read; the fields only writers use are cut.
   const pipeline = [
     {
       $match: {
         'ns.coll': { $in: ['sessions', 'events'] },
-        operationType: { $in: ['insert', 'update', 'replace'] },
+        operationType: { $in: ['insert', 'replace'] },
+      },
+    },
+    {
+      $project: {
+        'fullDocument.nonce': 0,
+        'fullDocument.key': 0,
+        'fullDocument.fingerprint': 0,
+        documentKey: 0,
+        clusterTime: 0,
+        wallTime: 0,
       },
     },
   ];
@@ -63,10 +89,7 @@ export function openMongoChangeFeed(opts: {
     let failures = 0;
     while (!closed) {
       try {
-        stream = db.watch(pipeline, {
-          fullDocument: 'updateLookup',
-          ...(token !== undefined ? { resumeAfter: token } : {}),
-        });
+        stream = db.watch(pipeline, token !== undefined ? { resumeAfter: token } : {});
         // watch() is lazy: the first tryNext sends the aggregate, so the stream is really open.
         let change = await stream.tryNext();
         isLive = true;
@@ -87,7 +110,7 @@ export function openMongoChangeFeed(opts: {
         if (closed) return;
         const e = err as { code?: number; message?: string };
         error = e.message ?? String(err);
-        if (e.code === CHANGE_STREAM_HISTORY_LOST) token = undefined;
+        if (!canResume(err)) token = undefined;
         failures++;
         log.warn(
           { err: error, code: e.code, resumable: token !== undefined },

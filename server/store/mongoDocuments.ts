@@ -15,6 +15,21 @@ export interface EventBatchDoc {
   lastSeq: number;
   ts: string;
   events: StoredEvent[];
+  /** Random per append call: tells a writer whether a batch whose outcome it lost is its own. */
+  nonce: string;
+  /** The batch's idempotency key (unique per session) and the digest of its events. */
+  key?: string;
+  fingerprint?: string;
+}
+
+/**
+ * A `sessionKeys` document: a creation key, the digest of its input and the session it names. It is
+ * written before the session document, so a retry after a crash between the two finishes the job.
+ */
+export interface SessionKeyDoc {
+  _id: string;
+  fingerprint: string;
+  session: { id: string; title: string; agent: string; createdAt: string };
 }
 
 /** Session → its document. */

@@ -32,3 +32,18 @@ export function toStoreError(err: unknown): LivetrailError {
     },
   );
 }
+
+/** Server codes that mean "this member is not (or no longer) a writable primary". */
+const NOT_PRIMARY_CODES = new Set([10107, 13435, 13436, 189, 91, 11600, 11602]);
+
+/**
+ * Whether a failed write stored nothing because no writable primary was reachable (an election,
+ * a stepdown, a restart), so that trying again once one is elected is right. Network errors are
+ * included: their outcome is unknown, which callers resolve by checking before they write again.
+ */
+export function isNoWritablePrimary(err: unknown): boolean {
+  if (err instanceof MongoServerSelectionError || err instanceof MongoNetworkError) return true;
+  if (!(err instanceof MongoError)) return false;
+  if (typeof err.code === 'number' && NOT_PRIMARY_CODES.has(err.code)) return true;
+  return err.hasErrorLabel('RetryableWriteError');
+}

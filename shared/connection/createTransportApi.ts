@@ -11,6 +11,7 @@ import {
 } from '@trpc/client';
 import type { AppRouter } from '../../server/routers/_app.ts';
 import { isRetryableError } from '../isRetryableError.ts';
+import { type IdempotentRetryOptions, idempotentRetryLink } from './idempotentRetryLink.ts';
 import { rateLimitRetryLink } from './rateLimitRetryLink.ts';
 
 /** The subscription transports: SSE over HTTP, or WebSocket on the same port at /ws. */
@@ -24,7 +25,8 @@ export interface TransportApi {
 
 /**
  * Builds a tRPC client: queries and mutations over HTTP (batched, retried after a 429's wait up to
- * three times), subscriptions over SSE or WebSocket. With `retryDelayMs` the client retries subscriptions by itself, resuming after the last
+ * three times; the keyed writes carry an idempotency key and are also retried through network errors
+ * and 5xx, see idempotentRetryLink), subscriptions over SSE or WebSocket. With `retryDelayMs` the client retries subscriptions by itself, resuming after the last
  * tracked id; without it (the connection manager, which owns every retry) it never retries, and the
  * WebSocket's own reconnect is pushed far out.
  */
@@ -36,6 +38,8 @@ export function createTransportApi(opts: {
   retryDelayMs?: (attempt: number) => number;
   /** Access token, sent as `Authorization: Bearer` on HTTP and SSE and as a WS connection param. */
   token?: string;
+  /** How keyed writes are retried (see idempotentRetryLink). */
+  writeRetry?: IdempotentRetryOptions;
 }): TransportApi {
   const base = opts.url.replace(/\/+$/, '');
   const { token } = opts;
@@ -82,6 +86,8 @@ export function createTransportApi(opts: {
         condition: (op) => op.type === 'subscription',
         true: [...retry, subscriptions],
         false: [
+          // Outermost, so the key is chosen once and every retry below reuses it.
+          idempotentRetryLink<AppRouter>(opts.writeRetry),
           rateLimitRetryLink<AppRouter>({ maxRetries: 3 }),
           httpBatchLink({
             url: `${base}/trpc`,

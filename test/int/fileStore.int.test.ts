@@ -13,17 +13,26 @@ async function openFileStore(dir: string, warnings: string[] = []): Promise<Even
   return createMemoryStore({ kind: 'file', journal, initial: records, warn });
 }
 
-describeEventStoreContract('file', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'livetrail-contract-'));
-  const store = await openFileStore(dir);
-  return {
-    store,
-    async dispose() {
-      await store.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-});
+describeEventStoreContract(
+  'file',
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'livetrail-contract-'));
+    let store = await openFileStore(dir);
+    return {
+      store,
+      async reopen() {
+        await store.close();
+        store = await openFileStore(dir);
+        return store;
+      },
+      async dispose() {
+        await store.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  },
+  { durable: true },
+);
 
 describe('file store durability', () => {
   const dirs: string[] = [];

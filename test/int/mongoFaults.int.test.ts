@@ -60,6 +60,8 @@ function describeMongoFaults(name: string, can: Capabilities, open: () => Promis
         transport,
         ...nodeTransports,
         retryDelayMs: () => 100,
+        // These tests look at the server's own answers; the client's write retries are tested elsewhere.
+        writeRetry: { maxRetries: 0 },
       });
       clients.push(c);
       return c;

@@ -2,10 +2,16 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EventStore, StoreChange } from '../../server/store/eventStore.ts';
 import type { AgentEvent, StoredEvent } from '../../shared/agentEvent.ts';
 import { LivetrailError } from '../../shared/livetrailError.ts';
+import { describeExactlyOnceContract } from './exactlyOnceContract.ts';
 
 /** A backend under test: a fresh, empty store and how to dispose of it. */
 export interface StoreFixture {
   store: EventStore;
+  /**
+   * A second store over the same data, as after a restart (the first is then closed) or in another
+   * process (both stay open). Absent for a volatile store. `dispose` closes it too.
+   */
+  reopen?: () => Promise<EventStore>;
   dispose(): Promise<void>;
 }
 
@@ -42,9 +48,14 @@ async function nextMillisecond(): Promise<void> {
 
 /**
  * The behaviour every EventStore backend must show. Run it unchanged against each backend with a
- * factory for a fresh empty store.
+ * factory for a fresh empty store; a `durable` one (its fixture can `reopen`) is also checked
+ * across a restart.
  */
-export function describeEventStoreContract(name: string, open: () => Promise<StoreFixture>): void {
+export function describeEventStoreContract(
+  name: string,
+  open: () => Promise<StoreFixture>,
+  opts: { durable: boolean } = { durable: false },
+): void {
   describe(`EventStore contract: ${name}`, () => {
     let fx: StoreFixture;
     let store: EventStore;
@@ -219,4 +230,5 @@ export function describeEventStoreContract(name: string, open: () => Promise<Sto
       expect(store.health().ok).toBe(true);
     });
   });
+  describeExactlyOnceContract(name, open, opts.durable);
 }

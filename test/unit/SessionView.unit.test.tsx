@@ -98,8 +98,36 @@ describe('SessionView', () => {
     const view = renderView({ api, listed });
     fireEvent.input(screen.getByTestId('composer-input'), { target: { value: 'hello' } });
     fireEvent.click(screen.getByTestId('composer-send'));
-    await waitFor(() => expect(mutate).toHaveBeenCalledWith({ sessionId: 's1', text: 'hello' }));
+    await waitFor(() =>
+      expect(mutate).toHaveBeenCalledWith({
+        sessionId: 's1',
+        text: 'hello',
+        idempotencyKey: expect.any(String),
+      }),
+    );
     expect(rowSeqs(view.container)).toEqual([]);
+  });
+
+  it('sends a message again after "Not sent" under the same key, and a new message under a new one', async () => {
+    const { api, mutate } = fakeApi();
+    mutate.mockRejectedValueOnce(new Error('could not reach the server'));
+    renderView({ api, listed });
+    const sendText = (value: string) => {
+      fireEvent.input(screen.getByTestId('composer-input'), { target: { value } });
+      fireEvent.click(screen.getByTestId('composer-send'));
+    };
+    sendText('hello');
+    await waitFor(() => expect(screen.getByTestId('composer-error')).toBeTruthy());
+    sendText('hello');
+    await waitFor(() => expect(mutate).toHaveBeenCalledTimes(2));
+    await waitFor(() => expect(screen.queryByTestId('composer-error')).toBeNull());
+    sendText('again');
+    await waitFor(() => expect(mutate).toHaveBeenCalledTimes(3));
+    const keys = mutate.mock.calls.map(
+      (c) => (c as unknown as [{ idempotencyKey: string }])[0].idempotencyKey,
+    );
+    expect(keys[1]).toBe(keys[0]);
+    expect(keys[2]).not.toBe(keys[0]);
   });
 
   it('asks the server for the session when the list does not have it yet', async () => {

@@ -38,6 +38,20 @@ describe('callWithRetry', () => {
     expect(log).not.toHaveBeenCalled();
   });
 
+  it('hands every attempt of one call the same idempotency key, and another call a new one', async () => {
+    const call = flaky([new TypeError('fetch failed'), serverError(503)]);
+    const result = settle(callWithRetry(call, { signal: ac.signal, log }));
+    await vi.runAllTimersAsync();
+    await vi.waitFor(() => expect(result.done).toBe(true));
+    const keys = call.mock.calls.map((c) => (c as unknown as [string])[0]);
+    expect(keys).toHaveLength(3);
+    expect(new Set(keys).size).toBe(1);
+    expect(keys[0]).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    const next = flaky([]);
+    await callWithRetry(next, { signal: ac.signal, log });
+    expect((next.mock.calls[0] as unknown as [string])[0]).not.toBe(keys[0]);
+  });
+
   it('waits exactly retryAfterMs after a 429, not 1 ms less, then retries', async () => {
     vi.spyOn(Math, 'random').mockReturnValue(0);
     const call = flaky([serverError(429, { retryAfterMs: 5000 })]);

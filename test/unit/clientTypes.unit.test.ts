@@ -26,7 +26,10 @@ describe('typed client', () => {
   it('infers inputs and outputs from the router', () => {
     const { api } = createLivetrailClient({ url: 'http://127.0.0.1:1' });
     expectTypeOf(api.sessions.get.query).returns.resolves.toEqualTypeOf<Session>();
-    expectTypeOf(api.events.append.mutate).returns.resolves.toEqualTypeOf<{ seqs: number[] }>();
+    expectTypeOf(api.events.append.mutate).returns.resolves.toEqualTypeOf<{
+      seqs: number[];
+      duplicate: boolean;
+    }>();
     expectTypeOf(api.events.list.query)
       .returns.resolves.toHaveProperty('events')
       .toEqualTypeOf<StoredEvent[]>();

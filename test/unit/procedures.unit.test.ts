@@ -97,8 +97,11 @@ describe('procedures called in-process', () => {
       const s = await store.createSession({ title: 'r', agent: 'a' });
       const viewer = as({ role: 'viewer', label: 'viewer#1' });
       const agent = as({ role: 'agent', label: 'agent#1' });
-      await expect(viewer.sessions.list()).resolves.toHaveLength(1);
-      await expect(viewer.sessions.sendMessage({ sessionId: s.id, text: 'hi' })).resolves.toEqual({ seq: 1 });
+      expect((await viewer.sessions.list()).sessions).toHaveLength(1);
+      await expect(viewer.sessions.sendMessage({ sessionId: s.id, text: 'hi' })).resolves.toEqual({
+        seq: 1,
+        duplicate: false,
+      });
       const noAppend = await refusal(viewer.events.append({ sessionId: s.id, events: thoughts(1) }));
       expect(noAppend).toMatchObject({
         code: 'FORBIDDEN',
@@ -106,6 +109,7 @@ describe('procedures called in-process', () => {
       });
       await expect(agent.events.append({ sessionId: s.id, events: thoughts(1) })).resolves.toEqual({
         seqs: [2],
+        duplicate: false,
       });
       const noTalk = await refusal(agent.sessions.sendMessage({ sessionId: s.id, text: 'hi' }));
       expect(noTalk).toMatchObject({
@@ -136,6 +140,7 @@ describe('procedures called in-process', () => {
       const other = as({ role: 'agent', label: 'agent#2' });
       await expect(other.events.append({ sessionId: s.id, events: thoughts(1) })).resolves.toEqual({
         seqs: [11],
+        duplicate: false,
       });
     });
 
@@ -158,6 +163,7 @@ describe('procedures called in-process', () => {
       for (let i = 0; i < 5; i++) await caller.sessions.get({ sessionId: s.id });
       await expect(caller.events.append({ sessionId: s.id, events: thoughts(1) })).resolves.toEqual({
         seqs: [1],
+        duplicate: false,
       });
     });
   });

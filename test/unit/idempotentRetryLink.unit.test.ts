@@ -1,0 +1,91 @@
+import { createTRPCClient, type Operation, TRPCClientError, type TRPCLink } from '@trpc/client';
+import { initTRPC } from '@trpc/server';
+import { observable } from '@trpc/server/observable';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { idempotentRetryLink, retryJitterMs } from '../../shared/connection/idempotentRetryLink.ts';
+
+const t = initTRPC.create();
+const input = z.object({ text: z.string(), idempotencyKey: z.string().optional() });
+const appRouter = t.router({
+  events: t.router({ append: t.procedure.input(input).mutation(() => 'ok') }),
+  other: t.procedure.input(input).mutation(() => 'ok'),
+  read: t.procedure.input(input).query(() => 'ok'),
+});
+type AppRouter = typeof appRouter;
+
+function serverError(httpStatus: number) {
+  return TRPCClientError.from<AppRouter>({
+    error: { message: `failed with ${httpStatus}`, code: -32600, data: { httpStatus } },
+  });
+}
+
+/** A terminating link that fails with `failures` in turn, then answers; it records each call. */
+function fakeServer(failures: unknown[]) {
+  const calls: Operation[] = [];
+  const link: TRPCLink<AppRouter> =
+    () =>
+    ({ op }) =>
+      observable((observer) => {
+        calls.push(op);
+        const failure = failures.shift();
+        if (failure) observer.error(failure as TRPCClientError<AppRouter>);
+        else {
+          observer.next({ result: { type: 'data', data: 'ok' } });
+          observer.complete();
+        }
+        return () => {};
+      });
+  return { link, calls };
+}
+
+function clientWith(failures: unknown[], maxRetries = 3) {
+  const server = fakeServer(failures);
+  const api = createTRPCClient<AppRouter>({
+    links: [idempotentRetryLink<AppRouter>({ maxRetries, delayMs: () => 1 }), server.link],
+  });
+  const keys = () => server.calls.map((c) => (c.input as { idempotencyKey?: string }).idempotencyKey);
+  return { api, calls: server.calls, keys };
+}
+
+const networkError = () => new TRPCClientError('fetch failed');
+
+describe('idempotentRetryLink', () => {
+  it('gives a keyed write one fresh key and resends it with that key after network errors and 5xx', async () => {
+    const { api, keys } = clientWith([networkError(), serverError(503)]);
+    await expect(api.events.append.mutate({ text: 'x' })).resolves.toBe('ok');
+    expect(keys()).toHaveLength(3);
+    expect(new Set(keys()).size).toBe(1);
+    expect(keys()[0]).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  });
+
+  it("keeps the caller's own key", async () => {
+    const { api, keys } = clientWith([networkError()]);
+    await api.events.append.mutate({ text: 'x', idempotencyKey: 'mine' });
+    expect(keys()).toEqual(['mine', 'mine']);
+  });
+
+  it('does not retry a verdict on the request (4xx), and stops after maxRetries', async () => {
+    const refused = clientWith([serverError(409), serverError(503)]);
+    await expect(refused.api.events.append.mutate({ text: 'x' })).rejects.toThrow('failed with 409');
+    expect(refused.calls).toHaveLength(1);
+    const down = clientWith([networkError(), networkError(), networkError()], 2);
+    await expect(down.api.events.append.mutate({ text: 'x' })).rejects.toThrow('fetch failed');
+    expect(down.calls).toHaveLength(3);
+  });
+
+  it('leaves other mutations and queries alone: no key, no retry', async () => {
+    const other = clientWith([networkError()]);
+    await expect(other.api.other.mutate({ text: 'x' })).rejects.toThrow('fetch failed');
+    const read = clientWith([networkError()]);
+    await expect(read.api.read.query({ text: 'x' })).rejects.toThrow('fetch failed');
+    expect([...other.keys(), ...read.keys()]).toEqual([undefined, undefined]);
+  });
+
+  it('spreads retries with full jitter that doubles and is capped', () => {
+    expect(retryJitterMs(0, 1)).toBe(250);
+    expect(retryJitterMs(3, 1)).toBe(2000);
+    expect(retryJitterMs(10, 1)).toBe(8000);
+    expect(retryJitterMs(3, 0)).toBe(0);
+  });
+});
