@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Session } from '../../shared/session.ts';
 import type { SessionListMessage } from '../../shared/streamMessages.ts';
 import type { EventStore } from '../store/eventStore.ts';
@@ -7,6 +8,41 @@ import { upsertMessage } from './sharedMessages.ts';
 
 /** Sessions whose activity is this close before the client's last id are resent (clock ties, skew). */
 const RESUME_MARGIN_MS = 5_000;
+
+/** Longest random pause before re-reading the list after a resync, so subscribers do not all read at once. */
+export const RESYNC_JITTER_MS = 1_000;
+
+/** A whole-list read in flight, and the tick at which it began. */
+interface SharedRead {
+  began: number;
+  sessions: Promise<Session[]>;
+}
+const ticks = new WeakMap<EventStore, number>();
+const reads = new WeakMap<EventStore, SharedRead>();
+
+/** Now, in a per-store count: a read that began at a later tick saw everything committed before. */
+function tick(store: EventStore): number {
+  const next = (ticks.get(store) ?? 0) + 1;
+  ticks.set(store, next);
+  return next;
+}
+
+/**
+ * Every session, read once for all the subscribers that need a read begun after `since`: fifty
+ * subscribers snapshotting at once cost one `listSessions`, not fifty. A read begun earlier is not
+ * joined, since it may predate a change the subscriber was not yet listening for.
+ */
+export function readAllSessions(store: EventStore, since: number): Promise<Session[]> {
+  const current = reads.get(store);
+  if (current && current.began > since) return current.sessions;
+  const read: SharedRead = { began: tick(store), sessions: store.listSessions() };
+  reads.set(store, read);
+  const forget = () => {
+    if (reads.get(store) === read) reads.delete(store);
+  };
+  read.sessions.then(forget, forget);
+  return read.sessions;
+}
 
 /**
  * The session list for one subscriber: a snapshot, then each changed session. Resuming with the
@@ -18,24 +54,29 @@ export async function* streamSessionList(opts: {
   hub: Hub;
   lastEventId?: string | null;
   signal?: AbortSignal;
+  /** Longest random pause before the re-read after a resync. @default RESYNC_JITTER_MS */
+  resyncJitterMs?: number;
 }): AsyncGenerator<SessionListMessage> {
   const { store, hub, signal } = opts;
   const pending = new Map<string, Session>();
   const known = new Map<string, number>();
   let resnapshot = false;
   const wakeup = createWakeup();
+  let listening = 0;
   const unsubscribe = hub.onSessionChange(function coalesce(session) {
     pending.set(session.id, session);
     wakeup.notify();
   });
+  listening = tick(store);
   const stopResync = hub.onResync(function snapshotAgain() {
+    listening = tick(store);
     resnapshot = true;
     wakeup.notify();
   });
 
   /** Every session, or on resume those active since `since` (epoch ms; NaN for all). */
   async function snapshot(since: number): Promise<SessionListMessage> {
-    const all = await store.listSessions();
+    const all = await readAllSessions(store, listening);
     for (const s of all) known.set(s.id, s.lastSeq);
     if (Number.isNaN(since)) return { kind: 'snapshot', sessions: all, complete: true };
     const changed = all.filter((s) => Date.parse(s.lastActivityAt) >= since - RESUME_MARGIN_MS);
@@ -59,6 +100,10 @@ export async function* streamSessionList(opts: {
       if (resnapshot) {
         resnapshot = false;
         pending.clear();
+        // Every subscriber of every process hears the resync at once: spread their re-reads.
+        const pause = Math.random() * (opts.resyncJitterMs ?? RESYNC_JITTER_MS);
+        if (pause > 0) await delay(pause, undefined, { signal }).catch(() => {});
+        if (signal?.aborted) break;
         yield await snapshot(Number.NaN);
       }
       yield* upserts();

@@ -465,7 +465,8 @@ export async function createMongoStore(opts: MongoStoreOptions): Promise<EventSt
       ];
       if (writer.lagging() > 0) parts.push(`${writer.lagging()} session document(s) being repaired`);
       if (broken.size > 0) parts.push(`integrity: ${broken.size} session(s) with broken seqs (see log)`);
-      return { ok: writable && live, live, detail: parts.join('; ') };
+      // Liveness is a writable primary; readiness (/readyz) also needs the change stream.
+      return { ok: writable, live, detail: parts.join('; ') };
     },
 
     async close() {

@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
-import { streamSessionList } from '../../server/hub/streamSessionList.ts';
+import { readAllSessions, streamSessionList } from '../../server/hub/streamSessionList.ts';
 import { createMemoryStore } from '../../server/store/memoryStore.ts';
 import type { SessionListMessage } from '../../shared/streamMessages.ts';
 import { manualHub } from '../support/manualHub.ts';
@@ -201,11 +201,54 @@ describe('streamSessionList', () => {
 });
 
 describe('streamSessionList resync', () => {
+  it('waits a random pause of up to resyncJitterMs before re-reading', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    const { store, hub, resync } = setup();
+    const list = vi.spyOn(store, 'listSessions');
+    const stream = streamSessionList({ store, hub, resyncJitterMs: 200 });
+    await stream.next();
+    const next = stream.next();
+    await settle();
+    const started = performance.now();
+    resync();
+    await next;
+    expect(performance.now() - started).toBeGreaterThanOrEqual(95);
+    expect(list).toHaveBeenCalledTimes(2);
+    await stream.return(undefined);
+    vi.restoreAllMocks();
+  });
+
+  it('re-reads the list once for all subscribers that resync together', async () => {
+    const { store, hub, resync, sessionAt } = setup();
+    await sessionAt(T0);
+    const list = vi.spyOn(store, 'listSessions');
+    const streams = Array.from({ length: 3 }, () => streamSessionList({ store, hub, resyncJitterMs: 0 }));
+    for (const s of streams) await s.next();
+    const initialReads = list.mock.calls.length;
+    const nexts = streams.map((s) => s.next());
+    await settle();
+    resync();
+    for (const n of nexts) expect((await n).value).toMatchObject({ kind: 'snapshot', complete: true });
+    expect(list.mock.calls.length - initialReads).toBe(1);
+    for (const s of streams) await s.return(undefined);
+  });
+
+  it('does not join a read that began before it was listening', async () => {
+    const { store, hub } = setup();
+    const early = readAllSessions(store, 0);
+    const a = await store.createSession({ title: 'after the read began', agent: 'a' });
+    const stream = streamSessionList({ store, hub });
+    const first = (await stream.next()).value as { sessions: { id: string }[] };
+    expect((await early).map((s) => s.id)).not.toContain(a.id);
+    expect(first.sessions.map((s) => s.id)).toContain(a.id);
+    await stream.return(undefined);
+  });
+
   it('sends a complete snapshot again on resync, even after a resumed one', async () => {
     const { store, hub, resync, sessionAt } = setup();
     const old = await sessionAt(T0 - 60_000);
     const list = vi.spyOn(store, 'listSessions');
-    const stream = streamSessionList({ store, hub, lastEventId: new Date(T0).toISOString() });
+    const stream = streamSessionList({ store, hub, resyncJitterMs: 0, lastEventId: new Date(T0).toISOString() });
     expect((await stream.next()).value).toMatchObject({ sessions: [], complete: false });
     const next = stream.next();
     await settle();
@@ -219,7 +262,7 @@ describe('streamSessionList resync', () => {
     const { store, hub, change, resync, sessionAt, touch } = setup();
     const a = await sessionAt(T0);
     const b = await sessionAt(T0 + 1);
-    const stream = streamSessionList({ store, hub });
+    const stream = streamSessionList({ store, hub, resyncJitterMs: 0 });
     await stream.next();
     const a1 = await touch(a.id);
     change(a1);
@@ -236,7 +279,7 @@ describe('streamSessionList resync', () => {
   it('sends the snapshot of a resync that came while an upsert was being read', async () => {
     const { store, hub, change, resync, sessionAt, touch } = setup();
     const a = await sessionAt(T0);
-    const stream = streamSessionList({ store, hub });
+    const stream = streamSessionList({ store, hub, resyncJitterMs: 0 });
     await stream.next();
     const first = stream.next();
     change(await touch(a.id));
@@ -251,7 +294,7 @@ describe('streamSessionList resync', () => {
   it('sends the upserts queued while a resync snapshot was being read, after it', async () => {
     const { store, hub, change, resync, sessionAt, touch } = setup();
     const a = await sessionAt(T0);
-    const stream = streamSessionList({ store, hub });
+    const stream = streamSessionList({ store, hub, resyncJitterMs: 0 });
     await stream.next();
     resync();
     expect((await stream.next()).value).toMatchObject({ kind: 'snapshot' });
@@ -271,7 +314,7 @@ describe('streamSessionList abort', () => {
     const ac = new AbortController();
     ac.abort();
     const messages: SessionListMessage[] = [];
-    for await (const m of streamSessionList({ store, hub, signal: ac.signal })) messages.push(m);
+    for await (const m of streamSessionList({ store, hub, resyncJitterMs: 0, signal: ac.signal })) messages.push(m);
     expect(messages).toEqual([{ kind: 'snapshot', sessions: [a], complete: true }]);
     expect(hub.listenerCount()).toBe(0);
   });
@@ -279,7 +322,7 @@ describe('streamSessionList abort', () => {
   it('ends without waiting when the signal aborted while the reader held a message', async () => {
     const { store, hub } = setup();
     const ac = new AbortController();
-    const stream = streamSessionList({ store, hub, signal: ac.signal });
+    const stream = streamSessionList({ store, hub, resyncJitterMs: 0, signal: ac.signal });
     await stream.next();
     ac.abort();
     const end = pull(stream);
@@ -292,7 +335,7 @@ describe('streamSessionList abort', () => {
   it('ends a wait for changes when the signal aborts, leaving no listener', async () => {
     const { store, hub } = setup();
     const ac = new AbortController();
-    const stream = streamSessionList({ store, hub, signal: ac.signal });
+    const stream = streamSessionList({ store, hub, resyncJitterMs: 0, signal: ac.signal });
     await stream.next();
     const end = pull(stream);
     await vi.waitFor(() => expect(getEventListeners(ac.signal, 'abort')).toHaveLength(1));
@@ -306,7 +349,7 @@ describe('streamSessionList abort', () => {
 
   it('leaves no listener when the reader stops after the snapshot', async () => {
     const { store, hub } = setup();
-    const stream = streamSessionList({ store, hub });
+    const stream = streamSessionList({ store, hub, resyncJitterMs: 0 });
     await stream.next();
     await stream.return(undefined);
     expect(hub.listenerCount()).toBe(0);
