@@ -248,7 +248,12 @@ describe('streamSessionList resync', () => {
     const { store, hub, resync, sessionAt } = setup();
     const old = await sessionAt(T0 - 60_000);
     const list = vi.spyOn(store, 'listSessions');
-    const stream = streamSessionList({ store, hub, resyncJitterMs: 0, lastEventId: new Date(T0).toISOString() });
+    const stream = streamSessionList({
+      store,
+      hub,
+      resyncJitterMs: 0,
+      lastEventId: new Date(T0).toISOString(),
+    });
     expect((await stream.next()).value).toMatchObject({ sessions: [], complete: false });
     const next = stream.next();
     await settle();
@@ -314,7 +319,8 @@ describe('streamSessionList abort', () => {
     const ac = new AbortController();
     ac.abort();
     const messages: SessionListMessage[] = [];
-    for await (const m of streamSessionList({ store, hub, resyncJitterMs: 0, signal: ac.signal })) messages.push(m);
+    for await (const m of streamSessionList({ store, hub, resyncJitterMs: 0, signal: ac.signal }))
+      messages.push(m);
     expect(messages).toEqual([{ kind: 'snapshot', sessions: [a], complete: true }]);
     expect(hub.listenerCount()).toBe(0);
   });
