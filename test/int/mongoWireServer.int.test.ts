@@ -374,3 +374,269 @@ describe('mongo wire test server', () => {
     expect(await client.db('app').collection('events').countDocuments()).toBe(1);
   });
 });
+
+describe('mongo wire test server: concerns, limits and labels', () => {
+  it('logs the concerns, maxTimeMS and session of every command it receives', async () => {
+    const server = await startServer();
+    const client = new MongoClient(server.uri, {
+      serverSelectionTimeoutMS: 2000,
+      writeConcern: { w: 'majority', wtimeoutMS: 1000 },
+      readConcern: { level: 'majority' },
+    });
+    clients.push(client);
+    const coll = client.db('app').collection('items');
+    server.clearCommandLog();
+    // Driver 7.9 ignores timeoutMS (deprecated, "no effect"); maxTimeMS is sent when given per operation.
+    await coll.insertOne({ _id: 1 } as Document, { maxTimeMS: 5000 });
+    await coll.findOne({}, { maxTimeMS: 5000 });
+    const log = server.commandLog().filter((c) => c.commandName === 'insert' || c.commandName === 'find');
+    expect(log.map((c) => c.commandName)).toEqual(['insert', 'find']);
+    expect(log[0]).toMatchObject({ db: 'app', writeConcern: { w: 'majority' }, txnNumber: 1 });
+    expect(log[0]!.lsid).toHaveProperty('id');
+    expect(log[1]).toMatchObject({ db: 'app', readConcern: { level: 'majority' } });
+    for (const c of log) expect(c.maxTimeMS).toBe(5000);
+    server.clearCommandLog();
+    expect(server.commandLog()).toEqual([]);
+  });
+
+  it('expires a command blocked by a fail point past its maxTimeMS with MaxTimeMSExpired 50', async () => {
+    const server = await startServer();
+    const { client } = await connect(server);
+    server.failCommand({
+      mode: { times: 1 },
+      data: { failCommands: ['ping'], blockConnection: true, blockTimeMS: 2000 },
+    });
+    const started = Date.now();
+    await expect(client.db('admin').command({ ping: 1, maxTimeMS: 100 })).rejects.toMatchObject({
+      code: 50,
+      codeName: 'MaxTimeMSExpired',
+    });
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it('rejects documents over 16 MiB on insert (2) and update (17419) and reports the limits in hello', async () => {
+    const server = await startServer();
+    const { client } = await connect(server);
+    const hello = await client.db('admin').command({ hello: 1 });
+    expect(hello).toMatchObject({ maxBsonObjectSize: 16_777_216, maxMessageSizeBytes: 48_000_000 });
+    const db = client.db('app');
+    const tooBig = 'x'.repeat(16 * 1024 * 1024);
+    const insert = await db.command({ insert: 'big', documents: [{ _id: 1, s: tooBig }] });
+    expect(insert.writeErrors[0]).toMatchObject({ index: 0, code: 2 });
+    expect(insert.writeErrors[0].errmsg).toContain('object to insert too large');
+    const coll = db.collection('big');
+    await coll.insertOne({ _id: 2, a: 'a'.repeat(9 * 1024 * 1024) } as Document);
+    const err = (await coll
+      .updateOne({ _id: 2 } as Document, { $set: { b: 'b'.repeat(9 * 1024 * 1024) } })
+      .catch((e: unknown) => e)) as MongoServerError;
+    expect(err.code).toBe(17419);
+    expect(await coll.countDocuments({ b: { $exists: true } })).toBe(0);
+  });
+
+  it('labels only errors raised after the cursor checkout as ResumableChangeStreamError, like mongod', async () => {
+    const server = await startServer();
+    const { client, count } = await connect(server);
+    const coll = client.db('app').collection('events');
+    const stream = await watching(coll.watch([], { maxAwaitTimeMS: 200 }));
+    server.configureFailPoint('failGetMoreAfterCursorCheckout', { times: 1 }, { errorCode: 6 });
+    await coll.insertOne({ _id: 'resumed' } as Document);
+    expect(await stream.next()).toMatchObject({ documentKey: { _id: 'resumed' } });
+    expect(count('aggregate')).toBe(2);
+
+    // failCommand fires before the cursor is known, so mongod adds no label and the driver gives up.
+    server.failCommand({ mode: { times: 1 }, data: { failCommands: ['getMore'], errorCode: 6 } });
+    await coll.insertOne({ _id: 'lost' } as Document);
+    const err = (await stream.next().catch((e: unknown) => e)) as MongoServerError;
+    expect(err.code).toBe(6);
+    expect(err.errorLabels).toEqual([]);
+  });
+
+  it('labels a fatal change stream error NonResumableChangeStreamError', async () => {
+    const server = await startServer();
+    const { client } = await connect(server);
+    const coll = client.db('app').collection('events');
+    const stream = await watching(coll.watch([{ $project: { _id: 0 } }], { maxAwaitTimeMS: 200 }));
+    await coll.insertOne({ _id: 1 } as Document);
+    const err = (await stream.next().catch((e: unknown) => e)) as MongoServerError;
+    expect(err).toMatchObject({ code: 280, codeName: 'ChangeStreamFatalError' });
+    expect(err.hasErrorLabel('NonResumableChangeStreamError')).toBe(true);
+  });
+
+  it('answers a writeConcernError fail point with its errorLabels, or RetryableWriteError by default', async () => {
+    const server = await startServer();
+    const { client, count } = await connect(server);
+    const coll = client.db('app').collection('items');
+    server.failCommand({
+      mode: { times: 1 },
+      data: {
+        failCommands: ['insert'],
+        errorLabels: ['TestLabel'],
+        writeConcernError: { code: 91, errmsg: 'Replication is being shut down' },
+      },
+    });
+    const err = (await coll.insertOne({ _id: 1 } as Document).catch((e: unknown) => e)) as MongoServerError;
+    expect(err.errorLabels).toContain('TestLabel');
+    expect(err.errorLabels).not.toContain('RetryableWriteError');
+    expect(count('insert')).toBe(1);
+    server.failCommand({
+      mode: { times: 1 },
+      data: { failCommands: ['insert'], writeConcernError: { code: 91, errmsg: 'shutting down' } },
+    });
+    await coll.insertOne({ _id: 2 } as Document);
+    expect(count('insert')).toBe(3); // retried after the RetryableWriteError label
+    expect(await coll.countDocuments({})).toBe(2);
+  });
+
+  it('projects literals, $literal, field paths and nested computed fields in aggregate $project', async () => {
+    const server = await startServer();
+    const { client } = await connect(server);
+    const coll = client.db('app').collection('items');
+    await coll.insertOne({ _id: 1, a: { b: 2, c: 3 }, d: 4 } as Document);
+    const [doc] = await coll
+      .aggregate([
+        {
+          $project: {
+            d: 1,
+            kind: 'fixed',
+            one: { $literal: 1 },
+            ab: '$a.b',
+            'x.y': '$d',
+            n: { b: '$a.b', missing: '$nope' },
+          },
+        },
+      ])
+      .toArray();
+    expect(doc).toEqual({ _id: 1, d: 4, kind: 'fixed', one: 1, ab: 2, x: { y: 4 }, n: { b: 2 } });
+    const [excluded] = await coll.aggregate([{ $project: { _id: 0, 'a.c': 0 } }]).toArray();
+    expect(excluded).toEqual({ a: { b: 2 }, d: 4 });
+    await expect(coll.aggregate([{ $project: { d: 0, kind: 'x' } }]).toArray()).rejects.toMatchObject({
+      code: 31253,
+    });
+  });
+});
+
+describe('mongo wire test server: replication and stepdown', () => {
+  /** A client whose writes need only the primary (w: 1), so they return while replication is paused. */
+  async function connectW1(server: MongoWireServer) {
+    const client = new MongoClient(server.uri, { serverSelectionTimeoutMS: 5000, writeConcern: { w: 1 } });
+    clients.push(client);
+    await client.connect();
+    return client;
+  }
+
+  it('hides paused writes from majority reads and change streams until replication resumes', async () => {
+    const server = await startServer();
+    const client = await connectW1(server);
+    const coll = client.db('app').collection('items');
+    const stream = await watching(coll.watch([], { maxAwaitTimeMS: 100 }));
+    server.pauseReplication();
+    await coll.insertOne({ _id: 1 } as Document);
+    expect(await coll.countDocuments({})).toBe(1);
+    const majority = client.db('app').collection('items', { readConcern: { level: 'majority' } });
+    expect(await majority.find({}).toArray()).toEqual([]);
+    expect(await stream.tryNext()).toBeNull();
+    server.resumeReplication();
+    expect(await majority.find({}).toArray()).toEqual([{ _id: 1 }]);
+    expect(await stream.next()).toMatchObject({ operationType: 'insert', documentKey: { _id: 1 } });
+  });
+
+  it('holds majority writes while paused: until resumed, or wtimeout (64) or maxTimeMS (50)', async () => {
+    const server = await startServer();
+    const client = await connectW1(server);
+    const coll = client.db('app').collection('items');
+    server.pauseReplication();
+    const timedOut = (await coll
+      .insertOne({ _id: 1 } as Document, { writeConcern: { w: 'majority', wtimeoutMS: 100 } })
+      .catch((e: unknown) => e)) as MongoServerError;
+    expect(timedOut).toMatchObject({ code: 64, codeName: 'WriteConcernFailed' });
+    const expired = (await coll
+      .insertOne({ _id: 2 } as Document, { writeConcern: { w: 'majority' }, maxTimeMS: 100 })
+      .catch((e: unknown) => e)) as MongoServerError;
+    expect(expired).toMatchObject({ code: 50, codeName: 'MaxTimeMSExpired' });
+    let acknowledged = false;
+    const waiting = coll.insertOne({ _id: 3 } as Document, { writeConcern: { w: 'majority' } }).then(() => {
+      acknowledged = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(acknowledged).toBe(false);
+    server.resumeReplication();
+    await waiting;
+    expect(await coll.countDocuments({})).toBe(3); // timed-out writes were applied all the same
+  });
+
+  it('steps down: no primary during the election, and the driver retries a write on the new primary', async () => {
+    const server = await startServer();
+    const { client } = await connect(server);
+    const coll = client.db('app').collection('items');
+    await coll.insertOne({ _id: 0 } as Document);
+    const direct = new MongoClient(`mongodb://127.0.0.1:${server.port}/?directConnection=true`);
+    clients.push(direct);
+    const before = await direct.db('admin').command({ hello: 1 });
+    const elected = server.stepDown({ electionMs: 300 });
+    const during = await direct.db('admin').command({ hello: 1 });
+    expect(during).toMatchObject({ isWritablePrimary: false, secondary: true });
+    expect(during).not.toHaveProperty('primary');
+    server.clearCommandLog();
+    await coll.insertOne({ _id: 1 } as Document);
+    await elected;
+    const inserts = server.commandLog().filter((c) => c.commandName === 'insert');
+    expect(inserts.length).toBe(2); // NotWritablePrimary, then the retry once elected
+    expect(inserts[0]!.txnNumber).toBe(inserts[1]!.txnNumber);
+    const after = await direct.db('admin').command({ hello: 1 });
+    expect(after.electionId.toHexString() > before.electionId.toHexString()).toBe(true);
+    expect(await coll.countDocuments({})).toBe(2);
+  });
+
+  it('interrupts a write waiting for majority at a stepdown; the retry keeps it once', async () => {
+    const server = await startServer();
+    const { client } = await connect(server);
+    const coll = client.db('app').collection('items');
+    server.pauseReplication();
+    const waiting = coll.insertOne({ _id: 'w' } as Document, { writeConcern: { w: 'majority' } });
+    await vi.waitFor(() => expect(server.commandLog().some((c) => c.commandName === 'insert')).toBe(true));
+    await server.stepDown({ electionMs: 100 });
+    await waiting;
+    // Answered writeConcernError PrimarySteppedDown (189) + RetryableWriteError, then retried once elected.
+    expect(server.commandLog().filter((c) => c.commandName === 'insert')).toHaveLength(2);
+    expect(await coll.find({}).toArray()).toEqual([{ _id: 'w' }]);
+  });
+
+  it('rolls back unreplicated writes at a stepdown with rollback, as if they never happened', async () => {
+    const server = await startServer();
+    const client = await connectW1(server);
+    const { client: retrying } = await connect(server);
+    const coll = client.db('app').collection<{ _id: string; v?: number }>('items');
+    await coll.insertOne({ _id: 'kept', v: 1 });
+    const stream = await watching(coll.watch([], { maxAwaitTimeMS: 100 }));
+    server.pauseReplication();
+    await coll.insertOne({ _id: 'lost' });
+    await coll.updateOne({ _id: 'kept' }, { $set: { v: 2 } });
+    const inFlight = retrying
+      .db('app')
+      .collection('items')
+      .insertOne({ _id: 'redone' } as Document, { writeConcern: { w: 'majority' } });
+    await vi.waitFor(() =>
+      expect(
+        server
+          .commandLog()
+          .some(
+            (c) =>
+              c.txnNumber !== undefined && c.commandName === 'insert' && c.writeConcern?.w === 'majority',
+          ),
+      ).toBe(true),
+    );
+    await server.stepDown({ rollback: true, electionMs: 100 });
+    await inFlight; // its connection closed; the retry ran again since its record was rolled back too
+    expect(await coll.find({}, { sort: { _id: 1 } }).toArray()).toEqual([
+      { _id: 'kept', v: 1 },
+      { _id: 'redone' },
+    ]);
+    await coll.insertOne({ _id: 'next' });
+    const seen: unknown[] = [];
+    for (let e = await stream.next(); ; e = await stream.next()) {
+      seen.push('documentKey' in e ? e.documentKey._id : e.operationType);
+      if (seen.includes('next')) break;
+    }
+    expect(seen).toEqual(['redone', 'next']);
+  });
+});

@@ -9,25 +9,10 @@ import {
   toNumber,
 } from './bsonValues.ts';
 import { CommandError } from './commandError.ts';
+import { evaluateExpression } from './evaluateExpression.ts';
+import { projectDocument } from './projectDocument.ts';
 import { assertValidFilter, matchesFilter } from './queryMatcher.ts';
-import { projectDocument, sortDocuments } from './sortAndProject.ts';
-
-/** Evaluates the small expression language used here: `'$path'`, `{$literal}`, objects and arrays of those. */
-function evaluate(doc: Doc, expr: unknown): unknown {
-  if (typeof expr === 'string' && expr.startsWith('$')) return getPath(doc, expr.slice(1));
-  if (Array.isArray(expr)) return expr.map((e) => evaluate(doc, e));
-  if (isPlainObject(expr)) {
-    const keys = Object.keys(expr);
-    if (keys[0]?.startsWith('$')) {
-      if (keys[0] === '$literal') return expr.$literal;
-      throw new CommandError(2, `mongo wire test server: expression operator ${keys[0]} is not supported`);
-    }
-    const out: Doc = {};
-    for (const k of keys) out[k] = evaluate(doc, expr[k]);
-    return out;
-  }
-  return expr;
-}
+import { sortDocuments } from './sortDocuments.ts';
 
 type Accumulator = { init(): unknown; add(acc: unknown, v: unknown): unknown; done?(acc: unknown): unknown };
 
@@ -94,14 +79,14 @@ function group(docs: Doc[], spec: Doc): Doc[] {
     });
   const groups = new Map<string, { id: unknown; accs: unknown[] }>();
   for (const doc of docs) {
-    const id = evaluate(doc, spec._id) ?? null;
+    const id = evaluateExpression(doc, spec._id) ?? null;
     const key = canonicalKey(id);
     let g = groups.get(key);
     if (!g) {
       g = { id, accs: fields.map((f) => f.acc.init()) };
       groups.set(key, g);
     }
-    for (const [i, f] of fields.entries()) g.accs[i] = f.acc.add(g.accs[i], evaluate(doc, f.expr));
+    for (const [i, f] of fields.entries()) g.accs[i] = f.acc.add(g.accs[i], evaluateExpression(doc, f.expr));
   }
   return [...groups.values()].map((g) => {
     const out: Doc = { _id: g.id };
@@ -130,7 +115,17 @@ function unwind(docs: Doc[], spec: unknown): Doc[] {
   return out;
 }
 
-/** Runs a find-like aggregation pipeline ($match $sort $skip $limit $project $group $count $unwind $addFields). */
+function replaceRoot(doc: Doc, expr: unknown): Doc {
+  const root = evaluateExpression(doc, expr);
+  if (!isPlainObject(root))
+    throw new CommandError(
+      40228,
+      `'newRoot' expression must evaluate to an object, but resulting value was: ${String(root)}`,
+    );
+  return root;
+}
+
+/** Runs a find-like aggregation pipeline ($match $sort $skip $limit $project $group $count $unwind $addFields $unset $replaceRoot). */
 export function runPipeline(input: Doc[], pipeline: Doc[]): Doc[] {
   let docs = input;
   for (const stage of pipeline) {
@@ -163,7 +158,19 @@ export function runPipeline(input: Doc[], pipeline: Doc[]): Doc[] {
         break;
       case '$addFields':
       case '$set':
-        docs = docs.map((d) => ({ ...d, ...(evaluate(d, arg) as Doc) }));
+        docs = docs.map((d) => ({ ...d, ...(evaluateExpression(d, arg) as Doc) }));
+        break;
+      case '$unset':
+        docs = docs.map((d) =>
+          projectDocument(
+            d,
+            Object.fromEntries((Array.isArray(arg) ? arg : [arg]).map((f) => [String(f), 0])),
+          ),
+        );
+        break;
+      case '$replaceRoot':
+      case '$replaceWith':
+        docs = docs.map((d) => replaceRoot(d, name === '$replaceRoot' ? (arg as Doc).newRoot : arg));
         break;
       case '$changeStream':
         throw new CommandError(40602, '$changeStream is only valid as the first stage in a pipeline');

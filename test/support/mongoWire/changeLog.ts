@@ -1,9 +1,28 @@
-import { Timestamp } from 'bson';
+import { type Binary, Timestamp } from 'bson';
 import type { Doc } from './bsonValues.ts';
 import { CommandError } from './commandError.ts';
 
 /** Kinds of change recorded in the history (what a change stream can report). */
-export type ChangeOperation = 'insert' | 'update' | 'replace' | 'delete' | 'drop' | 'dropDatabase';
+export type ChangeOperation =
+  | 'insert'
+  | 'update'
+  | 'replace'
+  | 'delete'
+  | 'drop'
+  | 'dropDatabase'
+  | 'rename'
+  | 'create'
+  | 'createIndexes'
+  | 'dropIndexes'
+  | 'modify';
+
+/** Operations reported only to streams opened with `showExpandedEvents`. */
+export const EXPANDED_OPERATIONS: ReadonlySet<ChangeOperation> = new Set([
+  'create',
+  'createIndexes',
+  'dropIndexes',
+  'modify',
+]);
 
 /** One committed change, like an oplog entry. `time` is its cluster time as (seconds << 32 | increment). */
 export interface ChangeEntry {
@@ -12,12 +31,22 @@ export interface ChangeEntry {
   operationType: ChangeOperation;
   db: string;
   coll?: string;
+  /** The collection's UUID (reported as `collectionUUID` with showExpandedEvents). */
+  collectionUUID?: Binary;
   documentKey?: Doc;
   /** The document after the change (insert, update, replace). */
   postImage?: Doc;
-  /** The document before the change (update, replace, delete). */
+  /** The document before the change (update, replace, delete); needed for majority reads and rollback. */
   preImage?: Doc;
+  /** Whether the collection had changeStreamPreAndPostImages enabled, so streams may report the images. */
+  imagesRecorded?: boolean;
   updateDescription?: Doc;
+  /** `disambiguatedPaths` of the update, reported with showExpandedEvents. */
+  disambiguatedPaths?: Doc;
+  /** Rename target. */
+  to?: { db: string; coll: string };
+  /** Details of DDL events (`operationDescription`), reported with showExpandedEvents. */
+  operationDescription?: Doc;
   /** Set for writes inside a multi-document transaction, which change events report. */
   txn?: { lsid: Doc; txnNumber: unknown };
 }
@@ -84,24 +113,71 @@ export function historyLost(): CommandError {
   );
 }
 
-/** Ordered change history (an oplog stand-in) with cluster times, truncation and append notifications. */
+/**
+ * Ordered change history (an oplog stand-in) with cluster times, truncation, append notifications and
+ * a majority commit point: entries past it are applied but not yet replicated. Replication is
+ * instantaneous unless paused.
+ */
 export class ChangeLog {
   readonly clock = new ClusterClock();
   private entries: ChangeEntry[] = [];
   private oldestRetained = 0n;
   private lastDropped = 0n;
+  private paused = false;
+  private committed = 0n;
   private readonly listeners = new Set<() => void>();
 
   /** Records a change at a fresh cluster time and wakes waiting change streams. */
   append(change: Omit<ChangeEntry, 'time' | 'wallTime'>): ChangeEntry {
     const entry: ChangeEntry = { ...change, time: this.clock.tick(), wallTime: new Date() };
     this.entries.push(entry);
-    for (const listener of [...this.listeners]) listener();
+    this.notify();
     return entry;
   }
 
-  /** Entries with a cluster time after `position`, oldest first. */
-  after(position: bigint): ChangeEntry[] {
+  /** The majority commit point: every entry at or before it is replicated. */
+  majorityPoint(): bigint {
+    return this.paused ? this.committed : this.clock.now();
+  }
+
+  get replicationPaused(): boolean {
+    return this.paused;
+  }
+
+  /** Stops replication: later entries stay past the majority commit point. */
+  pauseReplication(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.committed = this.clock.now();
+  }
+
+  /** Replicates everything: the commit point catches up and waiters are woken. */
+  resumeReplication(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.notify();
+  }
+
+  /** Removes the entries past the commit point and returns them, newest first (to be undone). */
+  rollBack(): ChangeEntry[] {
+    const point = this.majorityPoint();
+    const kept = this.entries.filter((e) => e.time <= point);
+    const undone = this.entries.filter((e) => e.time > point).reverse();
+    this.entries = kept;
+    return undone;
+  }
+
+  /** Committed entries with a cluster time after `position`, oldest first. */
+  committedAfter(position: bigint): ChangeEntry[] {
+    return this.after(position, this.majorityPoint());
+  }
+
+  /** Entries past the commit point (applied, not yet replicated), newest first. */
+  uncommitted(): ChangeEntry[] {
+    return this.after(this.majorityPoint(), this.clock.now()).reverse();
+  }
+
+  private after(position: bigint, limit: bigint): ChangeEntry[] {
     let lo = 0;
     let hi = this.entries.length;
     while (lo < hi) {
@@ -109,7 +185,10 @@ export class ChangeLog {
       if (this.entries[mid]!.time <= position) lo = mid + 1;
       else hi = mid;
     }
-    return this.entries.slice(lo);
+    const out: ChangeEntry[] = [];
+    for (let i = lo; i < this.entries.length && this.entries[i]!.time <= limit; i++)
+      out.push(this.entries[i]!);
+    return out;
   }
 
   /** Throws 286 unless history from `point` (a resume point) on is still retained. */
@@ -128,11 +207,16 @@ export class ChangeLog {
     if (last) this.lastDropped = last.time;
     this.entries = [];
     this.oldestRetained = this.clock.tick();
+    if (this.paused) this.committed = this.oldestRetained;
   }
 
-  /** Calls `listener` after every append until the returned function is called. */
+  /** Calls `listener` after every append or commit-point move until the returned function is called. */
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  private notify(): void {
+    for (const listener of [...this.listeners]) listener();
   }
 }

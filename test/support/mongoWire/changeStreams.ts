@@ -1,8 +1,12 @@
 import { calculateObjectSize } from 'bson';
-import { cloneValue, type Doc, isPlainObject } from './bsonValues.ts';
-import type { ChangeEntry, ChangeLog } from './changeLog.ts';
+import { runPipeline } from './aggregatePipeline.ts';
+import { type Doc, isPlainObject } from './bsonValues.ts';
+import { toChangeEvent } from './changeEvent.ts';
 import {
+  type ChangeEntry,
+  type ChangeLog,
   decodeResumeToken,
+  EXPANDED_OPERATIONS,
   encodeResumeToken,
   fromTimestamp,
   historyLost,
@@ -11,7 +15,6 @@ import {
 import type { Catalog } from './collections.ts';
 import { CommandError } from './commandError.ts';
 import { assertValidFilter, matchesFilter } from './queryMatcher.ts';
-import { projectDocument } from './sortAndProject.ts';
 
 /** Largest batch payload, as mongod caps a reply batch at 16 MiB. */
 export const MAX_BATCH_BYTES = 16 * 1024 * 1024;
@@ -24,6 +27,7 @@ export interface ChangeStreamState {
   allDatabases: boolean;
   fullDocument: string;
   fullDocumentBeforeChange: string;
+  showExpandedEvents: boolean;
   stages: Doc[];
   /** Cluster time up to which the history has been read (events after it are still to come). */
   position: bigint;
@@ -40,6 +44,30 @@ const STAGE_OPTIONS = new Set([
   'showExpandedEvents',
 ]);
 const INTERNAL_DBS = new Set(['admin', 'config', 'local']);
+/** Stages allowed after $changeStream (those of them this server runs), and other stages mongod knows. */
+const EVENT_STAGES = new Set([
+  '$match',
+  '$project',
+  '$addFields',
+  '$set',
+  '$unset',
+  '$replaceRoot',
+  '$replaceWith',
+]);
+const KNOWN_STAGES = new Set([
+  ...EVENT_STAGES,
+  '$group',
+  '$sort',
+  '$limit',
+  '$skip',
+  '$unwind',
+  '$count',
+  '$lookup',
+  '$out',
+  '$merge',
+  '$facet',
+  '$redact',
+]);
 
 function startPosition(stage: Doc, log: ChangeLog): bigint {
   const given = ['resumeAfter', 'startAfter', 'startAtOperationTime'].filter((k) => stage[k] !== undefined);
@@ -66,6 +94,8 @@ function startPosition(stage: Doc, log: ChangeLog): bigint {
     log.assertRetainedFrom(time);
     return time - 1n; // startAtOperationTime is inclusive
   }
+  // While replication is paused, from the commit point: uncommitted writes show once replicated.
+  if (log.replicationPaused) return log.majorityPoint();
   // A fresh cluster time no event carries: the aggregate's operationTime then equals the start point
   // and a driver resuming with startAtOperationTime (inclusive) neither skips nor repeats an event.
   return log.clock.tick();
@@ -93,12 +123,12 @@ export function openChangeStream(
   }
   const stages = pipeline.slice(1);
   for (const s of stages) {
-    const name = Object.keys(s)[0];
+    const name = Object.keys(s)[0] ?? '';
     if (name === '$changeStream')
       throw new CommandError(40602, '$changeStream is only valid as the first stage in a pipeline');
-    if (name !== '$match' && name !== '$project') {
-      throw new CommandError(2, `mongo wire test server: stage ${name} after $changeStream is not supported`);
-    }
+    if (!KNOWN_STAGES.has(name)) throw new CommandError(40324, `Unrecognized pipeline stage name: '${name}'`);
+    if (!EVENT_STAGES.has(name))
+      throw new CommandError(20, `Stage not supported inside of a $changeStream pipeline: ${name}`);
     if (name === '$match') assertValidFilter(s.$match as Doc);
   }
   return {
@@ -107,6 +137,7 @@ export function openChangeStream(
     allDatabases,
     fullDocument: String(stage.fullDocument ?? 'default'),
     fullDocumentBeforeChange: String(stage.fullDocumentBeforeChange ?? 'off'),
+    showExpandedEvents: stage.showExpandedEvents === true,
     stages,
     position: startPosition(stage, log),
     invalidated: false,
@@ -114,6 +145,7 @@ export function openChangeStream(
 }
 
 function relevant(s: ChangeStreamState, e: ChangeEntry): boolean {
+  if (EXPANDED_OPERATIONS.has(e.operationType) && !s.showExpandedEvents) return false;
   if (s.allDatabases) return !INTERNAL_DBS.has(e.db);
   if (e.db !== s.db) return false;
   return s.coll === null || e.coll === s.coll;
@@ -121,38 +153,8 @@ function relevant(s: ChangeStreamState, e: ChangeEntry): boolean {
 
 function invalidates(s: ChangeStreamState, e: ChangeEntry): boolean {
   if (s.allDatabases) return false;
-  return s.coll === null ? e.operationType === 'dropDatabase' : e.operationType === 'drop';
-}
-
-function toEvent(s: ChangeStreamState, e: ChangeEntry, catalog: Catalog): Doc {
-  const ev: Doc = {
-    _id: encodeResumeToken(e.time, 'event'),
-    operationType: e.operationType,
-    clusterTime: toTimestamp(e.time),
-    wallTime: e.wallTime,
-  };
-  const op = e.operationType;
-  if (op === 'insert' || op === 'replace') ev.fullDocument = cloneValue(e.postImage);
-  if (op === 'update') {
-    if (s.fullDocument === 'updateLookup') {
-      // Looked up at read time, like mongod: it may already reflect later writes, or be null.
-      const current = catalog.get(e.db, e.coll ?? '')?.byId(e.documentKey?._id);
-      ev.fullDocument = current ? cloneValue(current) : null;
-    } else if (s.fullDocument === 'whenAvailable' || s.fullDocument === 'required') {
-      ev.fullDocument = cloneValue(e.postImage ?? null);
-    }
-  }
-  ev.ns = e.coll === undefined ? { db: e.db } : { db: e.db, coll: e.coll };
-  if (e.documentKey) ev.documentKey = cloneValue(e.documentKey);
-  if (e.updateDescription) ev.updateDescription = cloneValue(e.updateDescription);
-  if (s.fullDocumentBeforeChange !== 'off' && (op === 'update' || op === 'replace' || op === 'delete')) {
-    ev.fullDocumentBeforeChange = cloneValue(e.preImage ?? null);
-  }
-  if (e.txn) {
-    ev.lsid = e.txn.lsid;
-    ev.txnNumber = e.txn.txnNumber;
-  }
-  return ev;
+  if (s.coll === null) return e.operationType === 'dropDatabase';
+  return e.operationType === 'drop' || e.operationType === 'rename';
 }
 
 function applyStages(s: ChangeStreamState, ev: Doc): Doc | null {
@@ -161,7 +163,7 @@ function applyStages(s: ChangeStreamState, ev: Doc): Doc | null {
     if (stage.$match !== undefined) {
       if (!matchesFilter(out, stage.$match as Doc)) return null;
     } else {
-      out = projectDocument(out, stage.$project as Doc);
+      out = runPipeline([out], [stage])[0]!;
     }
   }
   if (!isPlainObject(out._id)) {
@@ -182,11 +184,11 @@ export function readChanges(s: ChangeStreamState, log: ChangeLog, catalog: Catal
   if (log.lostAfter(s.position)) throw historyLost();
   const out: Doc[] = [];
   let bytes = 0;
-  for (const entry of log.after(s.position)) {
+  for (const entry of log.committedAfter(s.position)) {
     if (out.length >= limit || bytes >= MAX_BATCH_BYTES) return out;
     s.position = entry.time;
     if (!relevant(s, entry)) continue;
-    const ev = applyStages(s, toEvent(s, entry, catalog));
+    const ev = applyStages(s, toChangeEvent(s, entry, catalog));
     if (ev) {
       out.push(ev);
       bytes += calculateObjectSize(ev);
@@ -203,7 +205,7 @@ export function readChanges(s: ChangeStreamState, log: ChangeLog, catalog: Catal
       return out;
     }
   }
-  if (log.clock.now() > s.position) s.position = log.clock.now();
+  if (log.majorityPoint() > s.position) s.position = log.majorityPoint();
   return out;
 }
 

@@ -25,9 +25,17 @@ export class MongoCollection {
   private readonly uniqueKeys = new Map<string, Map<string, string>>();
 
   constructor(
-    readonly db: string,
-    readonly name: string,
+    public db: string,
+    public name: string,
+    /** Options given to `create` (or changed by `collMod`), as listCollections reports them. */
+    public options: Doc = {},
   ) {}
+
+  /** True when change streams may report pre- and post-images of this collection's writes. */
+  get recordsImages(): boolean {
+    const opt = this.options.changeStreamPreAndPostImages as Doc | undefined;
+    return opt?.enabled === true;
+  }
 
   /** Stored documents in natural order. Callers must not mutate them; clone before handing out. */
   all(): Doc[] {
@@ -181,9 +189,31 @@ export class Catalog {
   }
 
   /** The collection, created implicitly (as MongoDB does on first write) when missing. */
-  getOrCreate(db: string, coll: string): { collection: MongoCollection; created: boolean } {
+  getOrCreate(
+    db: string,
+    coll: string,
+    options: Doc = {},
+  ): { collection: MongoCollection; created: boolean } {
     const existing = this.get(db, coll);
     if (existing) return { collection: existing, created: false };
+    const collection = new MongoCollection(db, coll, options);
+    this.collectionsOf(db, coll).set(coll, collection);
+    return { collection, created: true };
+  }
+
+  /** Moves a collection to a free name; it keeps its UUID, options, documents and indexes. */
+  rename(db: string, coll: string, toDb: string, to: string): MongoCollection {
+    const collection = this.get(db, coll);
+    if (!collection) throw new CommandError(26, `Source collection ${db}.${coll} does not exist`);
+    const target = this.collectionsOf(toDb, to);
+    this.drop(db, coll);
+    collection.db = toDb;
+    collection.name = to;
+    target.set(to, collection);
+    return collection;
+  }
+
+  private collectionsOf(db: string, coll: string): Map<string, MongoCollection> {
     if (!coll || coll.includes('$') || coll.startsWith('system.')) {
       throw new CommandError(73, `Invalid collection name: ${db}.${coll}`);
     }
@@ -192,9 +222,7 @@ export class Catalog {
       colls = new Map();
       this.dbs.set(db, colls);
     }
-    const collection = new MongoCollection(db, coll);
-    colls.set(coll, collection);
-    return { collection, created: true };
+    return colls;
   }
 
   /** Drops one collection; false when it did not exist. */

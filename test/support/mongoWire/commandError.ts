@@ -17,6 +17,7 @@ const CODE_NAMES: Record<number, string> = {
   43: 'CursorNotFound',
   48: 'NamespaceExists',
   50: 'MaxTimeMSExpired',
+  64: 'WriteConcernFailed',
   52: 'DollarPrefixedFieldName',
   53: 'InvalidIdField',
   59: 'CommandNotFound',
@@ -36,6 +37,7 @@ const CODE_NAMES: Record<number, string> = {
   234: 'RetryChangeStream',
   237: 'CursorKilled',
   238: 'NotImplemented',
+  216: 'ElectionInProgress',
   251: 'NoSuchTransaction',
   260: 'InvalidResumeToken',
   262: 'ExceededTimeLimit',
@@ -63,10 +65,17 @@ export const RETRYABLE_WRITE_CODES: ReadonlySet<number> = new Set([
   6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436,
 ]);
 
-/** Codes after which a change stream may resume (the server labels them `ResumableChangeStreamError`). */
+/**
+ * Codes mongod labels `ResumableChangeStreamError` when a change stream's aggregate or getMore fails
+ * with them (retriable, network and retargeting errors). CursorNotFound is not among them: the
+ * driver resumes after it by itself.
+ */
 export const RESUMABLE_CHANGE_STREAM_CODES: ReadonlySet<number> = new Set([
-  6, 7, 43, 63, 89, 91, 133, 150, 189, 234, 262, 9001, 10107, 11600, 11602, 13388, 13435, 13436,
+  6, 7, 63, 89, 91, 133, 150, 189, 234, 262, 9001, 10107, 11600, 11602, 13388, 13435, 13436,
 ]);
+
+/** Codes mongod labels `NonResumableChangeStreamError`, on any command. */
+export const NON_RESUMABLE_CHANGE_STREAM_CODES: ReadonlySet<number> = new Set([280, 286]);
 
 /** A command failure answered as `{ok: 0, code, codeName, errmsg, ...extra}`. */
 export class CommandError extends Error {

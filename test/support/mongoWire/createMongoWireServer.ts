@@ -1,8 +1,10 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Doc } from './bsonValues.ts';
 import { CommandError } from './commandError.ts';
+import type { RecordedCommand } from './commandLog.ts';
 import { dispatchCommand } from './commands/dispatchCommand.ts';
 import type { FailCommandData, FailPointMode, FailPointName } from './failPoints.ts';
+import { undoEntries } from './majorityView.ts';
 import { type ConnectionInfo, createServerState } from './serverState.ts';
 import {
   decodeRequest,
@@ -12,6 +14,8 @@ import {
   MORE_TO_COME,
   type WireRequest,
 } from './wireCodec.ts';
+
+export type { RecordedCommand } from './commandLog.ts';
 
 const HOST = '127.0.0.1';
 const OP_QUERY_COMMANDS = new Set(['hello', 'isMaster', 'ismaster']);
@@ -38,7 +42,7 @@ export interface MongoWireServer {
   stop(): Promise<void>;
   /** Sets the `failCommand` fail point, as `configureFailPoint` does. */
   failCommand(config: { mode: FailPointMode; data?: FailCommandData }): void;
-  /** Sets any supported fail point (`failCommand`, `onPrimaryTransactionalWrite`). */
+  /** Sets any supported fail point (`failCommand`, `onPrimaryTransactionalWrite`, `failGetMoreAfterCursorCheckout`). */
   configureFailPoint(name: FailPointName, mode: FailPointMode, data?: object): void;
   /** Drops all change history: resuming from an earlier token then fails with ChangeStreamHistoryLost (286). */
   truncateChangeHistory(): void;
@@ -51,6 +55,32 @@ export interface MongoWireServer {
   killAllConnections(): Promise<void>;
   /** Open change-stream cursors. */
   openChangeStreamCursors(): number;
+  /**
+   * Commands received so far (at most the last 10 000, heartbeats included), oldest first, each with the
+   * readConcern, writeConcern, maxTimeMS, lsid and txnNumber it carried (absent when not sent).
+   */
+  commandLog(): RecordedCommand[];
+  /** Empties the command log. */
+  clearCommandLog(): void;
+  /**
+   * Stops replication: later writes are applied (local reads see them) but stay past the majority
+   * commit point, so `readConcern: majority` reads and change streams do not see them, and writes with
+   * a majority write concern (the default one, as since MongoDB 5.0) wait for resumeReplication(),
+   * their wtimeout (then writeConcernError 64) or maxTimeMS (then writeConcernError 50).
+   */
+  pauseReplication(): void;
+  /** Replicates every pending write: majority reads and change streams see them, waiting writes return. */
+  resumeReplication(): void;
+  /**
+   * The primary steps down: writes waiting for majority answer writeConcernError 189
+   * (PrimarySteppedDown, labelled RetryableWriteError for retryable writes); new writes get
+   * NotWritablePrimary (10107) and primary reads NotPrimaryNoSecondaryOk (13435); hello reports no
+   * primary until, after `electionMs` (default 200), this server is elected again in a new term, with
+   * replication resumed. With `rollback: true`, every write past the majority commit point is undone
+   * at once (documents restored; its change events and retryable-write records dropped), and, as a
+   * rolling-back node does, every connection is closed and every cursor killed. Resolves once elected.
+   */
+  stepDown(options?: { rollback?: boolean; electionMs?: number }): Promise<void>;
 }
 
 /** Creates the server (not yet listening). */
@@ -210,6 +240,30 @@ export function createMongoWireServer(options: MongoWireServerOptions = {}): Mon
     },
     openChangeStreamCursors() {
       return state.cursors.changeStreamCount();
+    },
+    commandLog() {
+      return state.commandLog.list();
+    },
+    clearCommandLog() {
+      state.commandLog.clear();
+    },
+    pauseReplication() {
+      state.changeLog.pauseReplication();
+    },
+    resumeReplication() {
+      state.changeLog.resumeReplication();
+    },
+    async stepDown({ rollback = false, electionMs = 200 } = {}) {
+      state.replicaSet.stepDown();
+      if (rollback) {
+        undoEntries(state.catalog, state.changeLog.rollBack());
+        state.retryableWrites.rollBack(state.changeLog.majorityPoint());
+        state.cursors.killAll();
+        await destroySockets();
+      }
+      await new Promise((resolve) => setTimeout(resolve, electionMs));
+      state.changeLog.resumeReplication();
+      state.replicaSet.elected();
     },
   };
 }

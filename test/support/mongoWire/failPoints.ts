@@ -22,12 +22,24 @@ export interface FailCommandData {
 export interface TransactionalWriteData {
   /** Close the connection instead of replying, after the write was applied. @default true */
   closeConnection?: boolean;
-  /** Fail with this code before applying the write instead. */
+  /** Fail with this code before applying the write instead (after closing the connection, by default). */
   failBeforeCommitExceptionCode?: number;
 }
 
+/** `data` of `failGetMoreAfterCursorCheckout`: fails a getMore once its cursor is found. */
+export interface GetMoreAfterCheckoutData {
+  errorCode?: number;
+  closeConnection?: boolean;
+}
+
 /** The fail points this server knows. */
-export type FailPointName = 'failCommand' | 'onPrimaryTransactionalWrite';
+export type FailPointName = 'failCommand' | 'onPrimaryTransactionalWrite' | 'failGetMoreAfterCursorCheckout';
+
+const NAMES: ReadonlySet<string> = new Set<FailPointName>([
+  'failCommand',
+  'onPrimaryTransactionalWrite',
+  'failGetMoreAfterCursorCheckout',
+]);
 
 interface ActiveFailPoint {
   mode: FailPointMode;
@@ -68,14 +80,14 @@ export class FailPoints {
 
   /** Sets a fail point; returns how many times it had fired (mongod answers `{count}`). */
   configure(name: string, rawMode: unknown, rawData: unknown = {}): number {
-    if (name !== 'failCommand' && name !== 'onPrimaryTransactionalWrite') {
+    if (!NAMES.has(name)) {
       throw new CommandError(2, `mongo wire test server: unknown fail point ${name}`);
     }
     const mode = parseMode(rawMode);
     const data = name === 'failCommand' && mode !== 'off' ? parseFailCommandData(rawData) : (rawData ?? {});
-    const previous = this.active.get(name)?.timesEntered ?? 0;
-    if (mode === 'off') this.active.delete(name);
-    else this.active.set(name, { mode, data: data as Doc, timesEntered: 0 });
+    const previous = this.active.get(name as FailPointName)?.timesEntered ?? 0;
+    if (mode === 'off') this.active.delete(name as FailPointName);
+    else this.active.set(name as FailPointName, { mode, data: data as Doc, timesEntered: 0 });
     return previous;
   }
 
@@ -114,5 +126,10 @@ export class FailPoints {
   /** The onPrimaryTransactionalWrite data if it fires for a retryable write, else null. */
   transactionalWrite(): TransactionalWriteData | null {
     return this.fire('onPrimaryTransactionalWrite', () => true) as TransactionalWriteData | null;
+  }
+
+  /** The failGetMoreAfterCursorCheckout data if it fires for a getMore, else null. */
+  getMoreAfterCheckout(): GetMoreAfterCheckoutData | null {
+    return this.fire('failGetMoreAfterCursorCheckout', () => true) as GetMoreAfterCheckoutData | null;
   }
 }

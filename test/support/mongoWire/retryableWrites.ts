@@ -14,7 +14,8 @@ export const RETRYABLE_WRITE_COMMANDS: ReadonlySet<string> = new Set([
 /** One retryable write in flight: either already executed (`stored`) or to be recorded after it runs. */
 export interface RetryableWrite {
   stored: Doc | undefined;
-  record(reply: Doc): void;
+  /** Records the reply of the executed write, at the cluster time its changes reached. */
+  record(reply: Doc, time: bigint): void;
 }
 
 /**
@@ -22,7 +23,7 @@ export interface RetryableWrite {
  * a resent write returns the first reply instead of being applied twice.
  */
 export class RetryableWriteLog {
-  private readonly results = new Map<string, Doc>();
+  private readonly results = new Map<string, { reply: Doc; time: bigint }>();
   private readonly highest = new Map<string, number>();
 
   /** Classifies a command; null when it is not a retryable write. */
@@ -33,7 +34,7 @@ export class RetryableWriteLog {
     const session = canonicalKey((command.lsid as Doc).id);
     const txnNumber = toNumber(command.txnNumber);
     const key = `${session}#${txnNumber}`;
-    const stored = this.results.get(key);
+    const stored = this.results.get(key)?.reply;
     const highest = this.highest.get(session) ?? -1;
     if (!stored && txnNumber < highest) {
       throw new CommandError(
@@ -44,9 +45,14 @@ export class RetryableWriteLog {
     this.highest.set(session, Math.max(highest, txnNumber));
     return {
       stored: stored && cloneValue(stored),
-      record: (reply) => {
-        this.results.set(key, cloneValue(reply));
+      record: (reply, time) => {
+        this.results.set(key, { reply: cloneValue(reply), time });
       },
     };
+  }
+
+  /** Forgets the writes recorded after `point` (rolled back), so that retrying them executes them again. */
+  rollBack(point: bigint): void {
+    for (const [key, { time }] of this.results) if (time > point) this.results.delete(key);
   }
 }

@@ -1,9 +1,11 @@
 import type { Doc } from './bsonValues.ts';
 import { type ChangeEntry, ChangeLog } from './changeLog.ts';
-import { Catalog } from './collections.ts';
+import { Catalog, type MongoCollection } from './collections.ts';
 import { CommandError } from './commandError.ts';
+import { CommandLog } from './commandLog.ts';
 import { CursorRegistry } from './cursors.ts';
 import { FailPoints } from './failPoints.ts';
+import { ReplicaSetState } from './replicaSet.ts';
 import { RetryableWriteLog } from './retryableWrites.ts';
 
 /** Everything the server keeps between connections (and, except cursors, across stop()/start()). */
@@ -15,6 +17,8 @@ export interface ServerState {
   cursors: CursorRegistry;
   failPoints: FailPoints;
   retryableWrites: RetryableWriteLog;
+  commandLog: CommandLog;
+  replicaSet: ReplicaSetState;
   /** `host:port` the server listens on, as reported in hello's hosts/me/primary. */
   hostAndPort(): string;
 }
@@ -34,6 +38,8 @@ export function createServerState(opts: {
     cursors: new CursorRegistry(),
     failPoints: new FailPoints(),
     retryableWrites: new RetryableWriteLog(),
+    commandLog: new CommandLog(),
+    replicaSet: new ReplicaSetState(),
   };
 }
 
@@ -54,6 +60,8 @@ export interface CommandContext {
   db: string;
   command: Doc;
   connection: ConnectionInfo;
+  /** Set once the command is known to run a change stream (its aggregate, or getMore on its cursor). */
+  changeStream?: boolean;
 }
 
 /** A command handler; resolving to null means "send no reply" (the connection went away). */
@@ -79,4 +87,26 @@ export function collectionName(ctx: CommandContext): string {
     throw new CommandError(73, `collection name has invalid type ${typeof name}`);
   }
   return name;
+}
+
+/** The collection, created implicitly when missing (recording a `create` event, as mongod does). */
+export function ensureCollection(ctx: CommandContext, coll: string, options: Doc = {}) {
+  const result = ctx.state.catalog.getOrCreate(ctx.db, coll, options);
+  if (result.created) recordCreate(ctx, result.collection);
+  return result;
+}
+
+function recordCreate(ctx: CommandContext, collection: MongoCollection): void {
+  const { viewOn, pipeline } = collection.options;
+  const operationDescription: Doc =
+    viewOn === undefined
+      ? { idIndex: { v: 2, key: { _id: 1 }, name: '_id_' } }
+      : { viewOn, pipeline: pipeline ?? [] };
+  recordChange(ctx, {
+    operationType: 'create',
+    db: ctx.db,
+    coll: collection.name,
+    collectionUUID: collection.uuid,
+    operationDescription,
+  });
 }

@@ -1,25 +1,24 @@
-import { ObjectId } from 'bson';
 import { type Doc, isPlainObject } from '../bsonValues.ts';
 import { CommandError } from '../commandError.ts';
 import type { CommandContext } from '../serverState.ts';
+import { MAX_MESSAGE_SIZE } from '../wireCodec.ts';
+import { MAX_BSON_OBJECT_SIZE } from './writeCommands.ts';
 
 /** Wire version reported in hello (MongoDB 7.0); the driver accepts 9..29. */
 export const MAX_WIRE_VERSION = 21;
 
-// A constant election id: the driver compares (electionId, setVersion) to spot stale primaries,
-// and a restarted test server must not look older than before.
-const ELECTION_ID = new ObjectId('7fffffff0000000000000001');
-
 /**
- * `hello` / `isMaster`: a writable replica-set primary (or a standalone). Deliberately without
- * `topologyVersion`, which would switch the driver to awaitable (streaming) hello.
+ * `hello` / `isMaster`: a writable replica-set primary (or a standalone); during an election after a
+ * stepdown, a secondary with no primary. Deliberately without `topologyVersion`, which would switch
+ * the driver to awaitable (streaming) hello.
  */
 export function helloCommand(ctx: CommandContext, connectionId: number): Doc {
   const { state } = ctx;
+  const primary = state.standalone || state.replicaSet.isPrimary;
   const reply: Doc = {
     helloOk: true,
-    isWritablePrimary: true,
-    ismaster: true,
+    isWritablePrimary: primary,
+    ismaster: primary,
   };
   if (!state.standalone) {
     const me = state.hostAndPort();
@@ -27,15 +26,14 @@ export function helloCommand(ctx: CommandContext, connectionId: number): Doc {
       setName: state.replicaSetName,
       setVersion: 1,
       hosts: [me],
-      primary: me,
+      ...(primary ? { primary: me, electionId: state.replicaSet.electionId() } : {}),
       me,
-      electionId: ELECTION_ID,
-      secondary: false,
+      secondary: !primary,
     });
   }
   Object.assign(reply, {
-    maxBsonObjectSize: 16 * 1024 * 1024,
-    maxMessageSizeBytes: 48_000_000,
+    maxBsonObjectSize: MAX_BSON_OBJECT_SIZE,
+    maxMessageSizeBytes: MAX_MESSAGE_SIZE,
     maxWriteBatchSize: 100_000,
     localTime: new Date(),
     logicalSessionTimeoutMinutes: 30,
@@ -55,7 +53,7 @@ export function buildInfoCommand(): Doc {
     gitVersion: 'mongo-wire-test-server',
     versionArray: [7, 0, 0, 0],
     bits: 64,
-    maxBsonObjectSize: 16 * 1024 * 1024,
+    maxBsonObjectSize: MAX_BSON_OBJECT_SIZE,
     storageEngines: ['inMemory'],
     ok: 1,
   };

@@ -3,7 +3,7 @@ import { cloneValue, type Doc, isPlainObject } from '../bsonValues.ts';
 import type { IndexSpec, MongoCollection } from '../collections.ts';
 import { CommandError } from '../commandError.ts';
 import { batchLimit, cursorReply, takeBatch } from '../cursors.ts';
-import { type CommandContext, collectionName, recordChange } from '../serverState.ts';
+import { type CommandContext, collectionName, ensureCollection, recordChange } from '../serverState.ts';
 
 function defaultIndexName(key: Doc): string {
   return Object.entries(key)
@@ -31,9 +31,9 @@ export function createIndexesCommand(ctx: CommandContext): Doc {
   const specs = ctx.command.indexes;
   if (!Array.isArray(specs) || specs.length === 0)
     throw new CommandError(2, 'Must specify at least one index to create');
-  const { collection, created } = ctx.state.catalog.getOrCreate(ctx.db, collectionName(ctx));
+  const { collection, created } = ensureCollection(ctx, collectionName(ctx));
   const numIndexesBefore = collection.indexes.length;
-  let added = 0;
+  const added: IndexSpec[] = [];
   for (const raw of specs) {
     if (!isPlainObject(raw) || !isPlainObject(raw.key) || Object.keys(raw.key).length === 0) {
       throw new CommandError(9, "The 'key' field is a required property of an index specification");
@@ -44,10 +44,11 @@ export function createIndexesCommand(ctx: CommandContext): Doc {
       key: raw.key,
       name: String(raw.name ?? defaultIndexName(raw.key)),
     };
-    if (collection.createIndex(spec) === 'created') added++;
+    if (collection.createIndex(spec) === 'created') added.push(spec);
   }
+  if (added.length > 0) recordDdl(ctx, collection, 'createIndexes', { indexes: cloneValue(added) });
   const reply: Doc = { numIndexesBefore, numIndexesAfter: collection.indexes.length };
-  if (added === 0) reply.note = 'all indexes already exist';
+  if (added.length === 0) reply.note = 'all indexes already exist';
   return { createdCollectionAutomatically: created, ...reply, ok: 1 };
 }
 
@@ -70,10 +71,15 @@ export function dropIndexesCommand(ctx: CommandContext): Doc {
     if (!found) throw new CommandError(27, `can't find index with key: ${JSON.stringify(which)}`);
     names = [found.name];
   } else names = [String(which)];
+  const dropped: IndexSpec[] = [];
   for (const name of names) {
     if (name === '_id_') throw new CommandError(72, 'cannot drop _id index');
-    if (!collection.dropIndex(name)) throw new CommandError(27, `index not found with name [${name}]`);
+    const spec = collection.indexes.find((i) => i.name === name);
+    if (!spec || !collection.dropIndex(name))
+      throw new CommandError(27, `index not found with name [${name}]`);
+    dropped.push(spec);
   }
+  recordDdl(ctx, collection, 'dropIndexes', { indexes: cloneValue(dropped) });
   return { nIndexesWas, ok: 1 };
 }
 
@@ -81,11 +87,11 @@ export function dropIndexesCommand(ctx: CommandContext): Doc {
 export function listCollectionsCommand(ctx: CommandContext): Doc {
   const docs = ctx.state.catalog.collections(ctx.db).map((c) =>
     ctx.command.nameOnly === true
-      ? { name: c.name, type: 'collection' }
+      ? { name: c.name, type: c.options.viewOn === undefined ? 'collection' : 'view' }
       : {
           name: c.name,
-          type: 'collection',
-          options: {},
+          type: c.options.viewOn === undefined ? 'collection' : 'view',
+          options: cloneValue(c.options),
           info: { readOnly: false, uuid: c.uuid },
           idIndex: { v: 2, key: { _id: 1 }, name: '_id_' },
         },
@@ -102,11 +108,35 @@ export function listDatabasesCommand(ctx: CommandContext): Doc {
     : { databases, totalSize: 0, totalSizeMb: 0, ok: 1 };
 }
 
-/** `create`: an explicit collection; NamespaceExists (48) when it is already there. */
+/** Command fields that are not collection options. */
+const GENERIC_FIELDS = new Set(['lsid', 'txnNumber', 'autocommit', 'writeConcern', 'comment', 'maxTimeMS']);
+
+/** `create`: an explicit collection (or view), with its options; NamespaceExists (48) when already there. */
 export function createCommand(ctx: CommandContext): Doc {
-  const { created } = ctx.state.catalog.getOrCreate(ctx.db, collectionName(ctx));
+  const options = Object.fromEntries(
+    Object.entries(ctx.command).filter(
+      ([k]) => k !== 'create' && !k.startsWith('$') && !GENERIC_FIELDS.has(k),
+    ),
+  );
+  const { created } = ensureCollection(ctx, collectionName(ctx), cloneValue(options));
   if (!created) throw new CommandError(48, `Collection ${ctx.db}.${collectionName(ctx)} already exists.`);
   return { ok: 1 };
+}
+
+/** Records a DDL change event (reported to streams opened with showExpandedEvents). */
+export function recordDdl(
+  ctx: CommandContext,
+  collection: MongoCollection,
+  operationType: 'createIndexes' | 'dropIndexes' | 'modify',
+  operationDescription: Doc,
+): void {
+  recordChange(ctx, {
+    operationType,
+    db: ctx.db,
+    coll: collection.name,
+    collectionUUID: collection.uuid,
+    operationDescription,
+  });
 }
 
 /** `drop`: removes the collection (a no-op success when missing, as since MongoDB 7.0) and emits `drop`. */
@@ -115,7 +145,7 @@ export function dropCommand(ctx: CommandContext): Doc {
   const collection = ctx.state.catalog.get(ctx.db, coll);
   if (!collection) return { ok: 1 };
   ctx.state.catalog.drop(ctx.db, coll);
-  recordChange(ctx, { operationType: 'drop', db: ctx.db, coll });
+  recordChange(ctx, { operationType: 'drop', db: ctx.db, coll, collectionUUID: collection.uuid });
   return { nIndexesWas: collection.indexes.length, ns: `${ctx.db}.${coll}`, ok: 1 };
 }
 

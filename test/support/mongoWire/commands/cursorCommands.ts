@@ -85,6 +85,19 @@ export async function getMoreCommand(ctx: CommandContext): Promise<Doc | null> {
       `Requested getMore on namespace '${ns}', but cursor belongs to a different namespace ${cursor.ns}`,
     );
   }
+  if (cursor.kind === 'changeStream') ctx.changeStream = true;
+  const injected = state.failPoints.getMoreAfterCheckout();
+  if (injected?.closeConnection) {
+    ctx.connection.destroy();
+    return null;
+  }
+  if (injected?.errorCode !== undefined) {
+    state.cursors.kill(cursor.id);
+    throw new CommandError(
+      injected.errorCode,
+      "Failing command via 'failGetMoreAfterCursorCheckout' failpoint",
+    );
+  }
   const limit = batchLimit(command.batchSize, 0) || Number.POSITIVE_INFINITY;
   if (cursor.kind === 'changeStream') return changeStreamGetMore(ctx, cursor, limit);
   const batch = takeBatch(cursor.docs, limit);

@@ -3,14 +3,21 @@ import { canonicalKey, cloneValue, type Doc, getPath, isPlainObject, toNumber } 
 import { openChangeStream, positionToken, readChanges } from '../changeStreams.ts';
 import { CommandError } from '../commandError.ts';
 import { batchLimit, cursorReply, takeBatch } from '../cursors.ts';
-import { assertValidFilter } from '../queryMatcher.ts';
+import { majorityDocuments } from '../majorityView.ts';
+import { projectDocument } from '../projectDocument.ts';
+import { assertValidFilter, matchesFilter } from '../queryMatcher.ts';
 import { type CommandContext, collectionName } from '../serverState.ts';
-import { projectDocument, sortDocuments } from '../sortAndProject.ts';
+import { sortDocuments } from '../sortDocuments.ts';
+import { writeAggregateOutput, writesOutput } from './aggregateOutput.ts';
 
 const DEFAULT_FIRST_BATCH = 101;
 
+/** The collection's documents as the command's read concern sees them (majority: the commit point's). */
 function storedDocs(ctx: CommandContext, coll: string): Doc[] {
-  return ctx.state.catalog.get(ctx.db, coll)?.all() ?? [];
+  const collection = ctx.state.catalog.get(ctx.db, coll);
+  if (!collection) return [];
+  const level = (ctx.command.readConcern as Doc | undefined)?.level;
+  return level === 'majority' ? majorityDocuments(ctx.state.changeLog, collection) : collection.all();
 }
 
 /** Answers with a first batch, registering a cursor for the rest unless `singleBatch`. */
@@ -37,7 +44,10 @@ export function findCommand(ctx: CommandContext): Doc {
   if (!isPlainObject(filter))
     throw new CommandError(14, "BSON field 'FindCommandRequest.filter' is the wrong type");
   assertValidFilter(filter);
-  let results = sortDocuments(ctx.state.catalog.get(ctx.db, coll)?.find(filter) ?? [], command.sort as Doc);
+  let results = sortDocuments(
+    storedDocs(ctx, coll).filter((d) => matchesFilter(d, filter)),
+    command.sort as Doc,
+  );
   const skip = toNumber(command.skip ?? 0);
   const rawLimit = toNumber(command.limit ?? 0);
   if (skip < 0) throw new CommandError(51024, "BSON field 'skip' value must be >= 0");
@@ -109,6 +119,15 @@ export function aggregateCommand(ctx: CommandContext): Doc {
   }
   if (dbLevel)
     throw new CommandError(2, 'mongo wire test server: database-level aggregate needs $changeStream');
-  const results = runPipeline(storedDocs(ctx, coll!), pipeline as Doc[]).map(cloneValue);
+  const stages = pipeline as Doc[];
+  if (writesOutput(stages)) {
+    writeAggregateOutput(
+      ctx,
+      stages.at(-1)!,
+      runPipeline(storedDocs(ctx, coll!), stages.slice(0, -1)).map(cloneValue),
+    );
+    return cursorReply(0, ns, 'firstBatch', []);
+  }
+  const results = runPipeline(storedDocs(ctx, coll!), stages).map(cloneValue);
   return firstBatchReply(ctx, ns, results, batchSize, false);
 }

@@ -1,11 +1,18 @@
-import { ObjectId } from 'bson';
+import { calculateObjectSize, ObjectId } from 'bson';
 import { cloneValue, type Doc, isPlainObject, valuesEqual } from '../bsonValues.ts';
 import type { MongoCollection } from '../collections.ts';
 import { CommandError } from '../commandError.ts';
+import {
+  type AnyUpdate,
+  applyAnyUpdate,
+  isReplacementUpdate,
+  upsertDocument,
+  validUpdate,
+} from '../pipelineUpdate.ts';
+import { projectDocument } from '../projectDocument.ts';
 import { assertValidFilter } from '../queryMatcher.ts';
-import { type CommandContext, collectionName, recordChange } from '../serverState.ts';
-import { projectDocument, sortDocuments } from '../sortAndProject.ts';
-import { applyUpdate, assertValidUpdate, buildUpsertDocument, isReplacement } from '../updateApplier.ts';
+import { type CommandContext, collectionName, ensureCollection, recordChange } from '../serverState.ts';
+import { sortDocuments } from '../sortDocuments.ts';
 import { describeUpdate } from '../updateDescription.ts';
 
 function statements(ctx: CommandContext, field: string): Doc[] {
@@ -20,6 +27,9 @@ function statements(ctx: CommandContext, field: string): Doc[] {
   return list as Doc[];
 }
 
+/** Largest document a client may store (hello's maxBsonObjectSize). */
+export const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;
+
 function writeError(index: number, err: unknown): Doc {
   if (!(err instanceof CommandError)) throw err;
   return { index, code: err.code, errmsg: err.message, ...err.extra };
@@ -29,69 +39,76 @@ function writeReply(fields: Doc, writeErrors: Doc[]): Doc {
   return writeErrors.length > 0 ? { ...fields, writeErrors, ok: 1 } : { ...fields, ok: 1 };
 }
 
-function insertOne(ctx: CommandContext, collection: MongoCollection, raw: Doc): Doc {
+export function insertOne(ctx: CommandContext, collection: MongoCollection, raw: Doc): Doc {
   // mongod stores _id as the first field, generating an ObjectId when the client sent none.
   const { _id = new ObjectId(), ...rest } = raw;
   const doc: Doc = { _id, ...rest };
   if (Array.isArray(doc._id)) throw new CommandError(53, "The '_id' value cannot be of type array");
+  const size = calculateObjectSize(doc);
+  if (size > MAX_BSON_OBJECT_SIZE) {
+    throw new CommandError(
+      2,
+      `object to insert too large. size in bytes: ${size}, max size: ${MAX_BSON_OBJECT_SIZE}`,
+    );
+  }
   collection.insert(doc);
   recordChange(ctx, {
     operationType: 'insert',
     db: ctx.db,
     coll: collection.name,
+    collectionUUID: collection.uuid,
     documentKey: { _id: doc._id },
     postImage: cloneValue(doc),
   });
   return doc;
 }
 
-function updateStored(
+export function updateStored(
   ctx: CommandContext,
   collection: MongoCollection,
   before: Doc,
-  update: Doc,
+  update: AnyUpdate,
 ): Doc | null {
-  const after = applyUpdate(before, update);
+  const after = applyAnyUpdate(before, update);
   // mongod writes no oplog entry (and no change event) for an update that changes nothing.
   if (valuesEqual(after, before)) return null;
+  if (calculateObjectSize(after) > MAX_BSON_OBJECT_SIZE) {
+    throw new CommandError(17419, `Resulting document after update is larger than ${MAX_BSON_OBJECT_SIZE}`);
+  }
   collection.replace(after);
-  const replacement = isReplacement(update);
+  const replacement = isReplacementUpdate(update);
   recordChange(ctx, {
     operationType: replacement ? 'replace' : 'update',
     db: ctx.db,
     coll: collection.name,
+    collectionUUID: collection.uuid,
+    imagesRecorded: collection.recordsImages,
     documentKey: { _id: after._id },
     preImage: cloneValue(before),
     postImage: cloneValue(after),
-    updateDescription: replacement ? undefined : describeUpdate(before, after, update),
+    ...(replacement ? {} : describeUpdate(before, after, update)),
   });
   return after;
 }
 
-function removeStored(ctx: CommandContext, collection: MongoCollection, doc: Doc): void {
+export function removeStored(ctx: CommandContext, collection: MongoCollection, doc: Doc): void {
   collection.remove(doc._id);
   recordChange(ctx, {
     operationType: 'delete',
     db: ctx.db,
     coll: collection.name,
+    collectionUUID: collection.uuid,
+    imagesRecorded: collection.recordsImages,
     documentKey: { _id: doc._id },
     preImage: doc,
   });
-}
-
-function plainUpdate(u: unknown): Doc {
-  if (Array.isArray(u))
-    throw new CommandError(2, 'mongo wire test server: pipeline-style updates are not supported');
-  if (!isPlainObject(u)) throw new CommandError(9, 'update must be a document');
-  assertValidUpdate(u);
-  return u;
 }
 
 /** `insert`: documents from the body array or the `documents` document sequence; `ordered` stops at the first error. */
 export function insertCommand(ctx: CommandContext): Doc {
   const docs = statements(ctx, 'documents');
   const ordered = ctx.command.ordered !== false;
-  const { collection } = ctx.state.catalog.getOrCreate(ctx.db, collectionName(ctx));
+  const { collection } = ensureCollection(ctx, collectionName(ctx));
   let n = 0;
   const writeErrors: Doc[] = [];
   for (const [i, raw] of docs.entries()) {
@@ -117,18 +134,18 @@ export function updateCommand(ctx: CommandContext): Doc {
   const writeErrors: Doc[] = [];
   for (const [i, stmt] of updates.entries()) {
     try {
-      const u = plainUpdate(stmt.u);
+      const u = validUpdate(stmt.u);
       if (stmt.arrayFilters !== undefined)
         throw new CommandError(2, 'mongo wire test server: arrayFilters not supported');
-      if (stmt.multi === true && isReplacement(u)) {
+      if (stmt.multi === true && isReplacementUpdate(u)) {
         throw new CommandError(9, 'multi update is not supported for replacement-style update');
       }
       assertValidFilter(stmt.q as Doc);
       const existing = ctx.state.catalog.get(ctx.db, coll);
       const matches = existing?.find(stmt.q as Doc) ?? [];
       if (matches.length === 0 && stmt.upsert === true) {
-        const { collection } = ctx.state.catalog.getOrCreate(ctx.db, coll);
-        const doc = insertOne(ctx, collection, buildUpsertDocument(stmt.q as Doc, u));
+        const { collection } = ensureCollection(ctx, coll);
+        const doc = insertOne(ctx, collection, upsertDocument(stmt.q as Doc, u));
         upserted.push({ index: i, _id: doc._id });
         n++;
         continue;
@@ -186,14 +203,14 @@ export function findAndModifyCommand(ctx: CommandContext): Doc {
     throw new CommandError(2, 'mongo wire test server: arrayFilters not supported');
   const project = (d: Doc | null) => (d ? projectDocument(cloneValue(d), command.fields as Doc) : null);
   assertValidFilter(command.query as Doc);
-  if (!remove) plainUpdate(command.update);
+  if (!remove) validUpdate(command.update);
   const existing = ctx.state.catalog.get(ctx.db, coll);
   const matched = sortDocuments(existing?.find(command.query as Doc) ?? [], command.sort as Doc)[0];
   if (remove) {
     if (matched) removeStored(ctx, existing!, matched);
     return { lastErrorObject: { n: matched ? 1 : 0 }, value: project(matched ?? null), ok: 1 };
   }
-  const update = plainUpdate(command.update);
+  const update = validUpdate(command.update);
   if (matched) {
     const after = updateStored(ctx, existing!, matched, update) ?? matched;
     return {
@@ -203,8 +220,8 @@ export function findAndModifyCommand(ctx: CommandContext): Doc {
     };
   }
   if (command.upsert === true) {
-    const { collection } = ctx.state.catalog.getOrCreate(ctx.db, coll);
-    const doc = insertOne(ctx, collection, buildUpsertDocument(command.query as Doc, update));
+    const { collection } = ensureCollection(ctx, coll);
+    const doc = insertOne(ctx, collection, upsertDocument(command.query as Doc, update));
     return {
       lastErrorObject: { n: 1, updatedExisting: false, upserted: doc._id },
       value: command.new === true ? project(doc) : null,
