@@ -84,7 +84,7 @@ const envSchema = z.object({
     .string()
     .regex(/^[^/\\. "$*<>:|?]{1,63}$/, 'must be a MongoDB database name')
     .default('livetrail'),
-  LIVETRAIL_MONGO_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  LIVETRAIL_MONGO_TIMEOUT_MS: int(2_000, 600_000).default(10_000),
   LIVETRAIL_MONGO_SERVER_SELECTION_MS: int(1_000, 600_000).default(20_000),
   LIVETRAIL_DATA_DIR: z.string().min(1).default('./.livetrail-data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
