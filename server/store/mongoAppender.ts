@@ -84,7 +84,8 @@ export function createMongoAppender(opts: {
         }
         // Our own last write is usually the head; if another process wrote since, the insert
         // collides and we read the real head.
-        const session = heads.get(sessionId) ?? (await reads.current(sessionId));
+        // (No repair write of a lagging document: this append writes it right after.)
+        const session = heads.get(sessionId) ?? (await reads.current(sessionId, false));
         if (!session) throw sessionNotFound(sessionId);
         const plan = planAppend(session, batch, new Date().toISOString());
         const first = plan.events[0]!;

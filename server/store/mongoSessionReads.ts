@@ -14,8 +14,11 @@ export const WRITER_FIELDS = { nonce: 0, key: 0, fingerprint: 0 } as const;
 
 /** How the Mongo store reads sessions: always as of their newest batch, never a stale document. */
 export interface SessionReads {
-  /** The session with every batch its document lags behind folded in; undefined if unknown. */
-  current(sessionId: string): Promise<Session | undefined>;
+  /**
+   * The session with every batch its document lags behind folded in; undefined if unknown. A lagging
+   * document is written back unless `repair` is false (an appender, about to write it anyway).
+   */
+  current(sessionId: string, repair?: boolean): Promise<Session | undefined>;
   /** One page of the list, each session folded, in the list's order. */
   page(limit: number, after?: SessionCursor): Promise<Session[]>;
   /** A break in `sessionId`'s stored seqs: logged once, remembered for health, returned as the error to throw. */
@@ -50,16 +53,16 @@ export function createSessionReads(opts: {
   }
 
   /** `session` with the batches after its `lastSeq` folded in, checked for breaks. */
-  function fold(session: Session, behind: readonly EventBatchDoc[]): Session {
+  function fold(session: Session, behind: readonly EventBatchDoc[], repair = true): Session {
     const problem = chainBreak(behind, session.lastSeq);
     if (problem) throw reportBreak(session.id, problem);
     let next = session;
     for (const batch of behind) for (const e of batch.events) next = reduceSession(next, e);
-    void writer.write(next);
+    if (repair) void writer.write(next);
     return next;
   }
 
-  async function current(sessionId: string): Promise<Session | undefined> {
+  async function current(sessionId: string, repair = true): Promise<Session | undefined> {
     const doc = await sessions.findOne({ _id: sessionId }, { maxTimeMS });
     if (!doc) return undefined;
     const session = fromSessionDoc(doc);
@@ -67,7 +70,7 @@ export function createSessionReads(opts: {
       .find({ sessionId, seq: { $gt: session.lastSeq } }, { maxTimeMS, projection: WRITER_FIELDS })
       .sort({ seq: 1 })
       .toArray();
-    return behind.length === 0 ? session : fold(session, behind);
+    return behind.length === 0 ? session : fold(session, behind, repair);
   }
 
   /** A page of documents, each folded up to its newest batch with one query for the whole page. */

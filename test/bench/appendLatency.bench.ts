@@ -1,98 +1,142 @@
 /**
- * Prints appends/s and append→delivery latency (p50/p99) through the memory store and through the
- * Mongo store on the MongoDB wire-protocol test server, in one run. A producer appends one event per
- * `events.append` over HTTP with N in flight; a subscriber follows over SSE and notes when each
- * event arrives. Run: `npm run bench:append [-- --events 2000 --concurrency 8]`.
+ * What an append costs, in one run, printed as plain tables (numbers, never pass/fail):
+ *
+ *   1. Keyed vs unkeyed, straight on the store: `append` (at-least-once), `appendOnce` with a fresh
+ *      key per batch (exactly-once) and `appendOnce` again with a used key (a retry: answered
+ *      `duplicate`), side by side on the memory store, the file store (journal in the OS temp dir,
+ *      fdatasync per write) and the Mongo store on the MongoDB wire-protocol test server (in this
+ *      process). Modes alternate in rounds on one store; "× unkeyed" is the mode's time per append
+ *      over unkeyed's (1.00 = same cost). For Mongo, "cmds/append" counts the store's commands
+ *      (find/insert/update) the wire server received.
+ *   2. append→delivery over SSE through the HTTP server (the typed client keys every append):
+ *      memory vs Mongo.
+ *
+ * Run: `npm run bench:append [-- --quick] [--only memory,file,mongo] [--batch 1] [--concurrency 1]
+ * [--events 2000] [--delivery-concurrency 8] [--no-delivery]`. About a minute; `--quick` ~15 s.
  */
-import os from 'node:os';
-import { performance } from 'node:perf_hooks';
-import type { EventStore } from '../../server/store/eventStore.ts';
-import { createMemoryStore } from '../../server/store/memoryStore.ts';
-import { createLivetrailClient } from '../../shared/createLivetrailClient.ts';
-import { nodeTransports } from '../../shared/nodeTransports.ts';
-import type { SessionStreamMessage } from '../../shared/streamMessages.ts';
+import { parseArgs } from 'node:util';
 import { startMongoWireServer } from '../support/mongoWire/createMongoWireServer.ts';
-import { freshDbName, openMongoStore } from '../support/openMongoFixture.ts';
-import { startTestServer } from '../support/startTestServer.ts';
+import { type BenchStore, openBenchStore, type StoreKind } from './append/benchStores.ts';
+import { compareModes, MODES, type ModePlan } from './append/compareModes.ts';
+import { measureDelivery } from './append/deliveryLatency.ts';
+import { formatTable } from './append/formatTable.ts';
+import { latencyStats, ms, rate } from './append/latencyStats.ts';
+import { machineLine } from './append/machineLine.ts';
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer`);
-  return value;
-}
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string', default: 'memory,file,mongo' },
+    batch: { type: 'string', default: '1' },
+    concurrency: { type: 'string', default: '1' },
+    events: { type: 'string' },
+    'delivery-concurrency': { type: 'string', default: '8' },
+    'no-delivery': { type: 'boolean', default: false },
+  },
+});
+const positive = (name: string, text: string, max: number): number => {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0 || n > max)
+    throw new Error(`--${name} must be an integer from 1 to ${max}`);
+  return n;
+};
+const KINDS: StoreKind[] = ['memory', 'file', 'mongo'];
+const kinds = flags.only.split(',').map((s) => s.trim()) as StoreKind[];
+const unknown = kinds.filter((k) => !KINDS.includes(k));
+if (unknown.length > 0) throw new Error(`--only takes ${KINDS.join(', ')}; not ${unknown.join(', ')}`);
+const quick = flags.quick;
+const batchSize = positive('batch', flags.batch, 1000);
+const concurrency = positive('concurrency', flags.concurrency, 64);
+const deliveryEvents = positive('events', flags.events ?? (quick ? '500' : '2000'), 100_000);
+const deliveryConcurrency = positive('delivery-concurrency', flags['delivery-concurrency'], 64);
 
-const EVENTS = flag('events', 2000);
-const CONCURRENCY = flag('concurrency', 8);
+/** Batches per mode: the memory store is ~100× faster than the others, so it gets more. */
+const COUNTS: Record<StoreKind, number> = quick
+  ? { memory: 5_000, file: 300, mongo: 300 }
+  : { memory: 20_000, file: 1_500, mongo: 1_500 };
+const planFor = (kind: StoreKind): ModePlan => ({
+  count: COUNTS[kind],
+  rounds: quick ? 2 : 4,
+  batchSize,
+  concurrency,
+  warmup: Math.ceil(COUNTS[kind] / 10),
+});
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-async function measure(name: string, store: EventStore) {
-  const app = await startTestServer({ store });
-  const client = createLivetrailClient({ url: app.url, ...nodeTransports });
-  try {
-    const session = await client.api.sessions.create.mutate({ title: 'bench' });
-    const sentAt = new Map<string, number>();
-    const latencies: number[] = [];
-    let received = 0;
-    let resolveAll!: () => void;
-    const allReceived = new Promise<void>((r) => {
-      resolveAll = r;
-    });
-    const started = new Promise<void>((resolve) => {
-      const sub = client.api.events.onEvents.subscribe(
-        { sessionId: session.id },
-        {
-          onStarted: () => resolve(),
-          onData(value) {
-            const m = ((value as { data?: unknown }).data ?? value) as SessionStreamMessage;
-            if (m.kind !== 'event' || m.event.type !== 'thought') return;
-            const t = sentAt.get(m.event.text);
-            if (t !== undefined) latencies.push(performance.now() - t);
-            if (++received === EVENTS) {
-              sub.unsubscribe();
-              resolveAll();
-            }
-          },
-        },
-      );
-    });
-    await started;
-    let next = 0;
-    const t0 = performance.now();
-    const worker = async () => {
-      while (next < EVENTS) {
-        const text = `e${next++}`;
-        sentAt.set(text, performance.now());
-        await client.api.events.append.mutate({ sessionId: session.id, events: [{ type: 'thought', text }] });
-      }
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    const appendSeconds = (performance.now() - t0) / 1000;
-    await allReceived;
-    latencies.sort((a, b) => a - b);
-    return {
-      store: name,
-      'appends/s': Math.round(EVENTS / appendSeconds),
-      'p50 ms': percentile(latencies, 50).toFixed(1),
-      'p99 ms': percentile(latencies, 99).toFixed(1),
-      'max ms': latencies.at(-1)!.toFixed(1),
-    };
-  } finally {
-    client.close();
-    await app.stop();
-  }
-}
-
+process.once('SIGINT', () => process.exit(130));
+const started = performance.now();
+console.log(`livetrail append bench: ${machineLine()}, ${new Date().toISOString()}`);
 const wire = await startMongoWireServer();
-const rows = [];
-rows.push(await measure('memory', createMemoryStore()));
-rows.push(await measure('mongo (wire test server)', await openMongoStore(wire.uri, freshDbName())));
-await wire.stop();
-console.log(
-  `append→delivery over SSE: ${EVENTS} single-event appends, ${CONCURRENCY} in flight; ` +
-    `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, Node ${process.version}`,
-);
-console.table(rows);
+try {
+  console.log(
+    `\n1. store append cost, keyed vs unkeyed: ${batchSize}-event batches, ${concurrency} in flight, ` +
+      `${quick ? 2 : 4} alternating rounds per store (after a warm-up)`,
+  );
+  const rows: string[][] = [];
+  const notes: string[] = [];
+  for (const kind of kinds) {
+    const bench: BenchStore = await openBenchStore(kind, wire);
+    try {
+      const tallies = await compareModes(bench, planFor(kind));
+      const perAppend = (mode: (typeof MODES)[number]) => tallies[mode].elapsedMs / tallies[mode].appends;
+      for (const mode of MODES) {
+        const t = tallies[mode];
+        const stats = latencyStats(t.latencies);
+        rows.push([
+          bench.label,
+          mode,
+          String(t.appends),
+          rate((1000 * t.appends) / t.elapsedMs),
+          ms(stats?.p50),
+          ms(stats?.p99),
+          ms(stats?.max),
+          (perAppend(mode) / perAppend('unkeyed')).toFixed(2),
+          bench.commandCounter ? (t.commands / t.appends).toFixed(2) : '-',
+        ]);
+        if (t.wrongDuplicateFlag > 0)
+          notes.push(
+            `${bench.label} ${mode}: ${t.wrongDuplicateFlag} answers had the wrong "duplicate" flag`,
+          );
+      }
+    } finally {
+      await bench.close();
+    }
+  }
+  console.log(
+    formatTable(
+      ['store', 'mode', 'appends', 'appends/s', 'p50 ms', 'p99 ms', 'max ms', '× unkeyed', 'cmds/append'],
+      rows,
+    ),
+  );
+  if (notes.length === 0) notes.push('duplicate flags: all as expected (retries duplicate, first tries not)');
+  if (kinds.includes('mongo'))
+    notes.push(
+      'mongo: the wire test server answers every find by scanning the whole collection (it keeps no index), so ' +
+        "the key lookup of keyed appends and retries grows with the batches stored (all modes' sessions share one " +
+        'collection); on MongoDB it is a point lookup on the {sessionId, key} index',
+    );
+  console.log(notes.join('\n'));
+
+  if (!flags['no-delivery']) {
+    console.log(
+      `\n2. append→delivery over SSE through the HTTP server: ${deliveryEvents} single-event appends ` +
+        `(keyed by the client), ${deliveryConcurrency} in flight`,
+    );
+    const delivery: string[][] = [];
+    for (const kind of ['memory', 'mongo'] as const) {
+      const bench = await openBenchStore(kind, wire);
+      const r = await measureDelivery(bench.store, deliveryEvents, deliveryConcurrency);
+      delivery.push([
+        bench.label,
+        rate(r.appendsPerSec),
+        ms(r.latency?.p50),
+        ms(r.latency?.p99),
+        ms(r.latency?.max),
+        r.delivered === deliveryEvents ? 'all' : `${r.delivered}/${deliveryEvents}`,
+      ]);
+    }
+    console.log(formatTable(['store', 'appends/s', 'p50 ms', 'p99 ms', 'max ms', 'delivered'], delivery));
+  }
+} finally {
+  await wire.stop();
+}
+console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s; ${machineLine()}`);
