@@ -1,8 +1,8 @@
 import type { TRPCLink } from '@trpc/client';
 import type { AnyRouter } from '@trpc/server';
-import { observable } from '@trpc/server/observable';
 import { newIdempotencyKey } from '../idempotencyKey.ts';
 import { isRetryableError } from '../isRetryableError.ts';
+import { retryOperation } from './retryOperation.ts';
 
 /** The writes the server applies at most once per idempotency key. */
 export const KEYED_MUTATIONS: ReadonlySet<string> = new Set([
@@ -47,28 +47,8 @@ export function idempotentRetryLink<TRouter extends AnyRouter>(
         input.idempotencyKey === undefined
           ? { ...op, input: { ...input, idempotencyKey: newIdempotencyKey() } }
           : op;
-      return observable((observer) => {
-        let attempts = 0;
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        let sub: { unsubscribe(): void } | undefined;
-        function attempt(): void {
-          sub = next(keyed).subscribe({
-            next: (value) => observer.next(value),
-            error(err) {
-              if (attempts >= maxRetries || !isRetryableError(err)) {
-                observer.error(err);
-                return;
-              }
-              timer = setTimeout(attempt, delayMs(attempts++));
-            },
-            complete: () => observer.complete(),
-          });
-        }
-        attempt();
-        return () => {
-          clearTimeout(timer);
-          sub?.unsubscribe();
-        };
-      });
+      return retryOperation(next, keyed, (err, retries) =>
+        retries >= maxRetries || !isRetryableError(err) ? undefined : delayMs(retries),
+      );
     };
 }

@@ -1,6 +1,6 @@
 import { TRPCClientError, type TRPCLink } from '@trpc/client';
 import type { AnyRouter } from '@trpc/server';
-import { observable } from '@trpc/server/observable';
+import { retryOperation } from './retryOperation.ts';
 
 /** Longest wait one 429 can impose on a call before it is given up. */
 const MAX_WAIT_MS = 30_000;
@@ -28,29 +28,8 @@ export function rateLimitRetryLink<TRouter extends AnyRouter>(opts: {
 }): TRPCLink<TRouter> {
   return () =>
     ({ op, next }) =>
-      observable((observer) => {
-        let attempts = 0;
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        let sub: { unsubscribe(): void } | undefined;
-        function attempt(): void {
-          sub = next(op).subscribe({
-            next: (value) => observer.next(value),
-            error(err) {
-              const wait = rateLimitWaitMs(err);
-              if (op.type === 'subscription' || wait === undefined || attempts >= opts.maxRetries) {
-                observer.error(err);
-                return;
-              }
-              attempts++;
-              timer = setTimeout(attempt, wait);
-            },
-            complete: () => observer.complete(),
-          });
-        }
-        attempt();
-        return () => {
-          clearTimeout(timer);
-          sub?.unsubscribe();
-        };
+      retryOperation(next, op, (err, retries) => {
+        const wait = rateLimitWaitMs(err);
+        return op.type === 'subscription' || retries >= opts.maxRetries ? undefined : wait;
       });
 }
