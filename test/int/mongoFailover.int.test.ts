@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EventStore, StoreChange } from '../../server/store/eventStore.ts';
 import type { StoredEvent } from '../../shared/agentEvent.ts';
 import { isLivetrailError } from '../../shared/livetrailError.ts';
@@ -48,6 +48,21 @@ describe('mongo store on a replica set that fails over (wire-protocol test serve
       expect(c.maxTimeMS, c.commandName).toBeGreaterThan(0);
     }
   });
+
+  it('reports no writable primary within about a heartbeat of losing it, and healthy again after the election', async () => {
+    const store = await openStore();
+    expect(store.health().ok).toBe(true);
+    const started = Date.now();
+    const election = wire.stepDown({ electionMs: 4_000 });
+    await vi.waitFor(() => expect(store.health()).toMatchObject({ ok: false }), {
+      timeout: 3_500,
+      interval: 50,
+    });
+    expect(Date.now() - started).toBeLessThan(3_500);
+    expect(store.health().detail).toMatch(/no writable primary known/);
+    await election;
+    await vi.waitFor(() => expect(store.health().ok).toBe(true), { timeout: 5_000, interval: 50 });
+  }, 15_000);
 
   it('through stepdowns and rollbacks: no gap, no overlap, no rolled-back event delivered, every acknowledged append once', async () => {
     const a = await openStore();
