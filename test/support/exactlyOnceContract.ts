@@ -96,7 +96,9 @@ export function describeExactlyOnceContract(
     it('refuses a malformed key as BAD_REQUEST', async () => {
       const s = await store.createSession({ title: 'x', agent: 'a' });
       for (const key of ['', 'has space', 'x'.repeat(129)]) {
-        expect((await refusal(store.appendOnce(s.id, [msg('1')], key))).code).toBe('BAD_REQUEST');
+        const err = await refusal(store.appendOnce(s.id, [msg('1')], key));
+        expect(err.code).toBe('BAD_REQUEST');
+        expect(err.message).toBe('idempotencyKey: must be 1–128 of A–Z a–z 0–9 _ -');
       }
       expect((await store.getSession(s.id))!.lastSeq).toBe(0);
     });

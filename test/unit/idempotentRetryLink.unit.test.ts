@@ -1,7 +1,7 @@
 import { createTRPCClient, type Operation, TRPCClientError, type TRPCLink } from '@trpc/client';
 import { initTRPC } from '@trpc/server';
 import { observable } from '@trpc/server/observable';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { idempotentRetryLink, retryJitterMs } from '../../shared/connection/idempotentRetryLink.ts';
 
@@ -9,6 +9,11 @@ const t = initTRPC.create();
 const input = z.object({ text: z.string(), idempotencyKey: z.string().optional() });
 const appRouter = t.router({
   events: t.router({ append: t.procedure.input(input).mutation(() => 'ok') }),
+  sessions: t.router({
+    create: t.procedure.input(input).mutation(() => 'ok'),
+    sendMessage: t.procedure.input(input).mutation(() => 'ok'),
+    complete: t.procedure.input(input).mutation(() => 'ok'),
+  }),
   other: t.procedure.input(input).mutation(() => 'ok'),
   read: t.procedure.input(input).query(() => 'ok'),
 });
@@ -57,6 +62,33 @@ describe('idempotentRetryLink', () => {
     expect(keys()).toHaveLength(3);
     expect(new Set(keys()).size).toBe(1);
     expect(keys()[0]).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  });
+
+  it('keys every write the server applies once', async () => {
+    const { api, keys } = clientWith([]);
+    await api.sessions.create.mutate({ text: 'x' });
+    await api.sessions.sendMessage.mutate({ text: 'x' });
+    await api.sessions.complete.mutate({ text: 'x' });
+    expect(keys()).toHaveLength(3);
+    for (const key of keys()) expect(key).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  });
+
+  it('waits a full-jitter pause before a retry by default', async () => {
+    vi.useFakeTimers();
+    vi.spyOn(Math, 'random').mockReturnValue(1);
+    try {
+      const server = fakeServer([networkError()]);
+      const api = createTRPCClient<AppRouter>({ links: [idempotentRetryLink<AppRouter>(), server.link] });
+      const done = api.events.append.mutate({ text: 'x' });
+      await vi.advanceTimersByTimeAsync(249);
+      expect(server.calls).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      await expect(done).resolves.toBe('ok');
+      expect(server.calls).toHaveLength(2);
+    } finally {
+      vi.restoreAllMocks();
+      vi.useRealTimers();
+    }
   });
 
   it("keeps the caller's own key", async () => {

@@ -111,6 +111,18 @@ describe('planAppend', () => {
     );
   });
 
+  it(`accepts a batch of exactly ${LIMITS.batchBytes} bytes and refuses one more event`, () => {
+    const full = Array.from({ length: LIMITS.batchBytes / LIMITS.eventBytes }, () =>
+      thoughtOfBytes(LIMITS.eventBytes),
+    );
+    expect(planAppend(fresh(), full, NOW).events).toHaveLength(full.length);
+    const err = refusal(() => planAppend(fresh(), [...full, msg('one more')], NOW));
+    expect(err.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(err.message).toBe(
+      `events: more than the ${LIMITS.batchBytes}-byte limit for one batch (reached at events.${full.length}); split it`,
+    );
+  });
+
   it('counts event size in UTF-8 bytes, not characters', () => {
     // 'é' is one UTF-16 unit but two UTF-8 bytes: under the limit in characters, over it in bytes.
     const chars = LIMITS.eventBytes / 2 + 1;
