@@ -27,10 +27,13 @@ describe('chainBreak', () => {
   });
 
   it('names a batch whose events disagree with its range', () => {
-    const short = { ...batch(1, 3), events: [{ seq: 1 }, { seq: 2 }] };
-    const shifted = { seq: 1, lastSeq: 2, events: [{ seq: 2 }, { seq: 3 }] };
+    // Each differs from its range in one respect only.
+    const missingMiddle = { seq: 1, lastSeq: 3, events: [{ seq: 1 }, { seq: 3 }] };
+    const wrongStart = { seq: 1, lastSeq: 2, events: [{ seq: 0 }, { seq: 2 }] };
     const wrongEnd = { seq: 1, lastSeq: 2, events: [{ seq: 1 }, { seq: 3 }] };
-    for (const b of [short, shifted, wrongEnd])
+    const empty = { seq: 1, lastSeq: 1, events: [] };
+    for (const b of [missingMiddle, wrongStart, wrongEnd, empty]) {
       expect(chainBreak([b], 0)).toMatch(/^batch at seq 1 holds events/);
+    }
   });
 });

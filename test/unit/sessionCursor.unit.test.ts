@@ -35,8 +35,17 @@ describe('session list order and cursors', () => {
       forged(['soon', 'a']),
       forged(['2026-01-01', 'a/b']),
       forged([1, 'a']),
+      forged(['2026-01-01', 12]),
     ]) {
-      expect(() => decodeSessionCursor(bad)).toThrow(/^cursor: not a cursor from sessions.list/);
+      let err: unknown;
+      try {
+        decodeSessionCursor(bad);
+      } catch (e) {
+        err = e;
+      }
+      expect(err, bad).toBeInstanceOf(LivetrailError);
+      expect((err as LivetrailError).code).toBe('BAD_REQUEST');
+      expect((err as Error).message).toMatch(/^cursor: not a cursor from sessions.list/);
     }
   });
 });
