@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { IDEMPOTENCY_KEY_RULE, isIdempotencyKey } from '../../shared/idempotencyKey.ts';
 import { LivetrailError } from '../../shared/livetrailError.ts';
 
@@ -17,4 +18,10 @@ export function requestKey(inputKey: string | undefined, header: string | undefi
     );
   }
   return header;
+}
+
+/** The raw `Idempotency-Key` header; sent twice, it is joined, so it is refused as malformed. */
+export function idempotencyKeyHeader(headers: IncomingHttpHeaders): string | undefined {
+  const key = headers['idempotency-key'];
+  return Array.isArray(key) ? key.join(',') : key;
 }

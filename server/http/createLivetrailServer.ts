@@ -8,6 +8,7 @@ import { requestToken } from '../auth/requestToken.ts';
 import type { Config } from '../config.ts';
 import type { Context, ServerContext } from '../context.ts';
 import { createRateLimiter } from '../domain/createRateLimiter.ts';
+import { idempotencyKeyHeader } from '../domain/requestKey.ts';
 import { createHub, type Hub } from '../hub/createHub.ts';
 import type { Logger } from '../logger.ts';
 import { createMetrics, type Transport } from '../metrics/createMetrics.ts';
@@ -102,14 +103,13 @@ export async function createLivetrailServer(opts: {
 
   const httpContext = (req: IncomingMessage): Context => {
     const door = admitted.get(req);
-    const key = req.headers['idempotency-key'];
+    const { principal, ip: clientIp = 'unknown' } = door ?? {};
     return {
       ...base,
-      principal: door?.principal,
-      clientIp: door?.ip ?? 'unknown',
+      principal,
+      clientIp,
       transport: 'sse',
-      // Sent twice, it is refused as malformed rather than one of the two picked.
-      ...(key !== undefined && { idempotencyKeyHeader: Array.isArray(key) ? key.join(',') : key }),
+      idempotencyKeyHeader: idempotencyKeyHeader(req.headers),
     };
   };
   const trpc = createHTTPHandler({
