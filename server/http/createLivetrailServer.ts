@@ -102,8 +102,7 @@ export async function createLivetrailServer(opts: {
   };
 
   const httpContext = (req: IncomingMessage): Context => {
-    const door = admitted.get(req);
-    const { principal, ip: clientIp = 'unknown' } = door ?? {};
+    const { principal, ip: clientIp = 'unknown' } = admitted.get(req) ?? {};
     return {
       ...base,
       principal,

@@ -1,9 +1,9 @@
-import { createTRPCClient, type Operation, TRPCClientError, type TRPCLink } from '@trpc/client';
+import { createTRPCClient, TRPCClientError } from '@trpc/client';
 import { initTRPC } from '@trpc/server';
-import { observable } from '@trpc/server/observable';
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { idempotentRetryLink, retryJitterMs } from '../../shared/connection/idempotentRetryLink.ts';
+import { fakeLinkServer } from '../support/fakeLinkServer.ts';
 
 const t = initTRPC.create();
 const input = z.object({ text: z.string(), idempotencyKey: z.string().optional() });
@@ -25,27 +25,8 @@ function serverError(httpStatus: number) {
   });
 }
 
-/** A terminating link that fails with `failures` in turn, then answers; it records each call. */
-function fakeServer(failures: unknown[]) {
-  const calls: Operation[] = [];
-  const link: TRPCLink<AppRouter> =
-    () =>
-    ({ op }) =>
-      observable((observer) => {
-        calls.push(op);
-        const failure = failures.shift();
-        if (failure) observer.error(failure as TRPCClientError<AppRouter>);
-        else {
-          observer.next({ result: { type: 'data', data: 'ok' } });
-          observer.complete();
-        }
-        return () => {};
-      });
-  return { link, calls };
-}
-
 function clientWith(failures: unknown[], maxRetries = 3) {
-  const server = fakeServer(failures);
+  const server = fakeLinkServer<AppRouter>(failures);
   const api = createTRPCClient<AppRouter>({
     links: [idempotentRetryLink<AppRouter>({ maxRetries, delayMs: () => 1 }), server.link],
   });
@@ -77,7 +58,7 @@ describe('idempotentRetryLink', () => {
     vi.useFakeTimers();
     vi.spyOn(Math, 'random').mockReturnValue(1);
     try {
-      const server = fakeServer([networkError()]);
+      const server = fakeLinkServer<AppRouter>([networkError()]);
       const api = createTRPCClient<AppRouter>({ links: [idempotentRetryLink<AppRouter>(), server.link] });
       const done = api.events.append.mutate({ text: 'x' });
       await vi.advanceTimersByTimeAsync(249);

@@ -1,8 +1,9 @@
-import { createTRPCClient, type Operation, TRPCClientError, type TRPCLink } from '@trpc/client';
+import { createTRPCClient, type Operation, TRPCClientError } from '@trpc/client';
 import { initTRPC } from '@trpc/server';
 import { observable } from '@trpc/server/observable';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { rateLimitRetryLink, rateLimitWaitMs } from '../../shared/connection/rateLimitRetryLink.ts';
+import { fakeLinkServer } from '../support/fakeLinkServer.ts';
 import { settle } from '../support/settle.ts';
 
 const t = initTRPC.create();
@@ -30,27 +31,8 @@ function serverError(httpStatus: number, extra: Record<string, unknown> = {}): C
 const tooMany = (retryAfterMs?: number) =>
   serverError(429, retryAfterMs === undefined ? {} : { retryAfterMs });
 
-/** A terminating link that fails with `failures` in turn, then answers `ok`; it records each call. */
-function fakeServer(failures: ClientError[]) {
-  const calls: Operation[] = [];
-  const link: TRPCLink<AppRouter> =
-    () =>
-    ({ op }) =>
-      observable((observer) => {
-        calls.push(op);
-        const failure = failures.shift();
-        if (failure) observer.error(failure);
-        else {
-          observer.next({ result: { type: 'data', data: 'ok' } });
-          observer.complete();
-        }
-        return () => {};
-      });
-  return { link, calls };
-}
-
 function client(maxRetries: number, failures: ClientError[]) {
-  const server = fakeServer(failures);
+  const server = fakeLinkServer<AppRouter>(failures);
   const api = createTRPCClient<AppRouter>({
     links: [rateLimitRetryLink<AppRouter>({ maxRetries }), server.link],
   });
@@ -163,7 +145,7 @@ describe('rateLimitRetryLink', () => {
   });
 
   it('cancels the pending retry when the caller unsubscribes during the wait', async () => {
-    const server = fakeServer([tooMany(500)]);
+    const server = fakeLinkServer<AppRouter>([tooMany(500)]);
     const next = server.link({});
     const op: Operation = { id: 1, type: 'query', path: 'ping', input: undefined, context: {}, signal: null };
     const link = rateLimitRetryLink<AppRouter>({ maxRetries: 3 })({});
