@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Collection } from 'mongodb';
 import type { AgentEvent } from '../../shared/agentEvent.ts';
-import { LivetrailError, sessionNotFound } from '../../shared/livetrailError.ts';
+import { isLivetrailError, LivetrailError, sessionNotFound } from '../../shared/livetrailError.ts';
 import type { Session } from '../../shared/session.ts';
 import { fingerprint, keyReused } from '../domain/idempotency.ts';
 import { type AppendPlan, planAppend } from '../domain/planAppend.ts';
@@ -71,23 +71,38 @@ export function createMongoAppender(opts: {
       return { events: plan.events, duplicate: false };
     }
 
+    /** The batch this key already stored, if any (a different batch under it is CONFLICT). */
+    async function storedUnderKey(): Promise<AppendResult | undefined> {
+      if (key === undefined) return undefined;
+      const seen = await events.findOne({ sessionId, key }, { maxTimeMS });
+      if (!seen) return undefined;
+      if (seen.fingerprint !== fp) throw keyReused(key);
+      return { events: seen.events, duplicate: true };
+    }
+
     async function attempt(): Promise<AppendResult> {
       for (let round = 0; round < MAX_APPEND_ATTEMPTS; round++) {
         // An earlier attempt whose reply was lost may have been stored after all.
         if (tried && (await landed(tried.id, nonce))) return finish(tried.plan);
-        if (key !== undefined) {
-          const seen = await events.findOne({ sessionId, key }, { maxTimeMS });
-          if (seen) {
-            if (seen.fingerprint !== fp) throw keyReused(key);
-            return { events: seen.events, duplicate: true };
-          }
-        }
+        // A first try skips the key lookup: a key used before makes the insert collide on its
+        // unique index (or the plan fail on a finished session), and only then is it looked up.
+        const again = round > 0 || tried !== undefined ? await storedUnderKey() : undefined;
+        if (again) return again;
         // Our own last write is usually the head; if another process wrote since, the insert
         // collides and we read the real head.
         // (No repair write of a lagging document: this append writes it right after.)
         const session = heads.get(sessionId) ?? (await reads.current(sessionId, false));
         if (!session) throw sessionNotFound(sessionId);
-        const plan = planAppend(session, batch, new Date().toISOString());
+        let plan: AppendPlan;
+        try {
+          plan = planAppend(session, batch, new Date().toISOString());
+        } catch (err) {
+          // A retried `complete`: the session is finished by the very batch this key stored.
+          const stored =
+            isLivetrailError(err) && err.code === 'CONFLICT' ? await storedUnderKey() : undefined;
+          if (stored) return stored;
+          throw err;
+        }
         const first = plan.events[0]!;
         tried = { id: `${sessionId}:${first.seq}`, plan };
         try {
