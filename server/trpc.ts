@@ -218,6 +218,14 @@ function followUntilDone<U>(
   };
 }
 
+/** The roles that grant each permission, as a FORBIDDEN answer names them. */
+const ROLES_NEEDED: Record<Permission, string> = {
+  read: 'any role',
+  produce: 'agent or admin',
+  act: 'viewer or admin',
+  manage: 'admin',
+};
+
 /** Refuses a caller without a valid token (UNAUTHORIZED) or whose role lacks `permission` (FORBIDDEN). */
 function requirePermission(permission: Permission) {
   return t.middleware(function checkPermission({ ctx, next }) {
@@ -231,10 +239,11 @@ function requirePermission(permission: Permission) {
       );
     }
     if (!hasPermission(who.role, permission)) {
-      const needed =
-        permission === 'read' ? 'any role' : permission === 'produce' ? 'agent or admin' : 'viewer or admin';
       throw toTRPCError(
-        new LivetrailError('FORBIDDEN', `this needs ${needed}; the token's role is ${who.role}`),
+        new LivetrailError(
+          'FORBIDDEN',
+          `this needs ${ROLES_NEEDED[permission]}; the token's role is ${who.role}`,
+        ),
       );
     }
     return next();
@@ -285,3 +294,5 @@ export const readProcedure = procedure.use(requirePermission('read'));
 export const produceProcedure = procedure.use(requirePermission('produce')).use(limitWrites);
 /** A person's actions (send a message): viewer or admin, charged to the append budget. */
 export const actProcedure = procedure.use(requirePermission('act')).use(limitWrites);
+/** An administrator's actions (delete a session): admin only, charged to the append budget. */
+export const manageProcedure = procedure.use(requirePermission('manage')).use(limitWrites);

@@ -26,7 +26,8 @@ export interface LivetrailClientOptions {
   /**
    * How `events.append`, `sessions.create`, `sessions.sendMessage` and `sessions.complete` are
    * retried: each call gets an idempotency key (unless it passes its own) and is resent with it
-   * after network errors and 5xx. @default 5 retries, full jitter from 250 ms up to 8 s
+   * after network errors and 5xx. `sessions.delete` is resent the same way, without a key (a
+   * repeat deletes nothing more). @default 5 retries, full jitter from 250 ms up to 8 s
    */
   writeRetry?: IdempotentRetryOptions;
 }

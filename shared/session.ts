@@ -59,6 +59,12 @@ export interface Session {
   toolCallsInFlight: number;
   /** From the `complete` event, when there is one. */
   summary?: string;
+  /**
+   * Set when a damaged embedded store was recovered: events `keptThrough + 1 … lostThrough` were
+   * lost, and seqs from `keptThrough + 1` on are given to new events. A client that resumes from
+   * inside that range is reset, never silently handed different events under seqs it has seen.
+   */
+  recovered?: { keptThrough: number; lostThrough: number; at: string };
 }
 
 /** The newest `lastActivityAt` among `sessions` (ISO 8601 strings compare in time order), or undefined. */

@@ -2,7 +2,11 @@ import type { StoredEvent } from './agentEvent.ts';
 import type { Session } from './session.ts';
 
 /** Why the server could not resume where the client asked and started over from seq 1. */
-export type ResetReason = 'malformed_last_event_id' | 'ahead_of_head';
+export type ResetReason =
+  | 'malformed_last_event_id'
+  | 'ahead_of_head'
+  /** The embedded store was recovered from damage and the client may hold events that were lost. */
+  | 'recovered';
 
 /**
  * What `events.onEvents` yields: stored events (tracked by seq), and a reset when the client's
@@ -20,11 +24,24 @@ export interface HeadMessage {
 
 /**
  * What `sessions.onChange` yields: first the sessions (all, or on resume those changed since the
- * client's last id), then each session's new state as it changes.
+ * client's last id), then each session's new state as it changes, and `remove` when one is deleted.
+ *
+ * A complete snapshot replaces the client's list. A resume snapshot (`complete: false`) carries only
+ * the changed sessions, plus `ids`, the id of every session that exists as the snapshot was read:
+ * the client drops any session it holds that is not among them, so a `remove` it missed while
+ * disconnected cannot leave a deleted session in its list.
  */
 export type SessionListMessage =
-  | { kind: 'snapshot'; sessions: Session[]; complete: boolean }
-  | { kind: 'upsert'; session: Session };
+  | { kind: 'snapshot'; sessions: Session[]; complete: true }
+  | { kind: 'snapshot'; sessions: Session[]; complete: false; ids: string[] }
+  | { kind: 'upsert'; session: Session }
+  | { kind: 'remove'; sessionId: string };
+
+/** The sessions a list message carries (none for a `remove`). */
+export function listedSessions(message: SessionListMessage): readonly Session[] {
+  if (message.kind === 'snapshot') return message.sessions;
+  return message.kind === 'upsert' ? [message.session] : [];
+}
 
 /**
  * What `live.onFeed` yields: one tab's whole live view over one connection — the session list and

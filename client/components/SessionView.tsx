@@ -26,7 +26,7 @@ export function SessionView(props: {
   const [fetched, setFetched] = createSignal<Session>();
   const [missing, setMissing] = createSignal(false);
   // A deep link can arrive before the list (or name a session the list has never heard of).
-  if (!props.listed && props.phase !== 'not_found') {
+  if (!props.listed && props.phase !== 'not_found' && props.phase !== 'deleted') {
     props.api.sessions.get
       .query({ sessionId: props.sessionId })
       .then(setFetched)
@@ -72,6 +72,14 @@ export function SessionView(props: {
 
   return (
     <Switch>
+      <Match when={props.phase === 'deleted'}>
+        <EmptyState title="Session deleted">
+          <p>
+            The session <code>{meta()?.title ?? props.sessionId}</code> was deleted while you watched it —
+            pick another from the list.
+          </p>
+        </EmptyState>
+      </Match>
       <Match when={props.phase === 'not_found' || missing()}>
         <EmptyState title="Session not found">
           <p>

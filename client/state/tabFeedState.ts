@@ -24,20 +24,31 @@ export interface TabFeedState {
   headSeq: number | undefined;
   /** The server does not know the followed session. */
   missing: boolean;
+  /** It did know it: the followed session was deleted while this tab showed it. */
+  deleted: boolean;
 }
 
-/** Where the followed session's trail is: waiting for the server, streaming, or unknown to it. */
-export type TrailPhase = 'loading' | 'live' | 'not_found';
+/** Where the followed session's trail is: waiting for the server, streaming, unknown to it, or deleted. */
+export type TrailPhase = 'loading' | 'live' | 'not_found' | 'deleted';
 
 /** Nothing received yet. */
 export function initialTabFeedState(followed: string | null): TabFeedState {
   const trail = emptyTrail(followed ?? '');
-  return { sessions: [], listLoaded: false, followed, trail, headSeq: undefined, missing: false };
+  return {
+    sessions: [],
+    listLoaded: false,
+    followed,
+    trail,
+    headSeq: undefined,
+    missing: false,
+    deleted: false,
+  };
 }
 
 /** The state once the tab follows `followed`: its trail starts empty (it backfills from seq 0), the list stays. */
 export function followInFeed(state: TabFeedState, followed: string | null): TabFeedState {
-  return { ...state, followed, trail: emptyTrail(followed ?? ''), headSeq: undefined, missing: false };
+  const trail = emptyTrail(followed ?? '');
+  return { ...state, followed, trail, headSeq: undefined, missing: false, deleted: false };
 }
 
 /** A batch applied: the new state, and the reason when the server restarted the followed trail. */
@@ -49,26 +60,33 @@ export interface AppliedFeedBatch {
 /**
  * The state after a batch of feed messages. List messages merge into the list; trail messages of
  * the followed session go through `applyStreamMessages` (de-duplicated by seq, reset drops the
- * trail); messages about any other session (a stream that was already replaced) are ignored.
- * Unchanged parts keep their identity, so views of them do not re-render.
+ * trail); messages about any other session (a stream that was already replaced) are ignored. The
+ * followed session is deleted when the list removes it, or when the server says it is missing after
+ * it had announced its head. Unchanged parts keep their identity, so views of them do not re-render.
  */
 export function applyFeedMessages(
   state: TabFeedState,
   messages: readonly TabFeedMessage[],
 ): AppliedFeedBatch {
-  let { headSeq, missing } = state;
+  let { headSeq, missing, deleted } = state;
   let reset: ResetReason | undefined;
   const trailMessages: SessionStreamMessage[] = [];
   const listMessages: SessionListMessage[] = [];
   for (const m of messages) {
     if (m.kind === 'list') {
+      if (m.message.kind === 'remove' && m.message.sessionId === state.followed) {
+        missing = true;
+        deleted = true;
+      }
       listMessages.push(m.message);
       continue;
     }
     // Queued before the tab switched sessions: that trail is no longer shown.
     if (m.sessionId !== state.followed) continue;
-    if (m.kind === 'session_missing') missing = true;
-    else if (m.message.kind === 'head') headSeq = m.message.headSeq;
+    if (m.kind === 'session_missing') {
+      deleted ||= headSeq !== undefined;
+      missing = true;
+    } else if (m.message.kind === 'head') headSeq = m.message.headSeq;
     else {
       if (m.message.kind === 'reset') reset = m.message.reason;
       trailMessages.push(m.message);
@@ -77,7 +95,7 @@ export function applyFeedMessages(
   const trail = trailMessages.length > 0 ? applyStreamMessages(state.trail, trailMessages) : state.trail;
   const sessions = listMessages.length > 0 ? mergeSessionList(state.sessions, listMessages) : state.sessions;
   const listLoaded = state.listLoaded || listMessages.length > 0;
-  const next = { ...state, sessions, listLoaded, trail, headSeq, missing };
+  const next = { ...state, sessions, listLoaded, trail, headSeq, missing, deleted };
   return reset ? { state: next, reset } : { state: next };
 }
 
@@ -105,6 +123,7 @@ export function feedInput(state: TabFeedState): { sessionId: string | null; last
 
 /** The followed trail's phase: live once the server announced its head. */
 export function feedPhase(state: TabFeedState): TrailPhase {
+  if (state.deleted) return 'deleted';
   return state.missing ? 'not_found' : state.headSeq === undefined ? 'loading' : 'live';
 }
 

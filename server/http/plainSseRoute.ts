@@ -27,7 +27,8 @@ export const PLAIN_SSE_PATH = /^\/api\/sessions\/([^/]+)\/events\/stream$/;
  * A session's trail as plain SSE for curl and other languages: `id: <seq>`, `event: <type>`,
  * `data: <stored event JSON>`, events with seq > `from` (or > `Last-Event-ID`, which wins), ending
  * after `complete`. A reconnect to a finished session with nothing left gets 204, which tells
- * EventSource to stop.
+ * EventSource to stop. A failure mid-stream (the session was deleted: NOT_FOUND) ends it with
+ * `event: error`, `data: {code, message}`.
  */
 export async function servePlainSse(
   ctx: Context,
@@ -97,9 +98,12 @@ export async function servePlainSse(
       },
     );
   } catch (err) {
-    const message = isLivetrailError(err) ? err.message : 'internal error';
+    // A session deleted mid-stream ends here with NOT_FOUND; EventSource's reconnect then gets 404.
+    const body = isLivetrailError(err)
+      ? { code: err.code, message: err.message }
+      : { message: 'internal error' };
     if (!isLivetrailError(err)) ctx.log.error({ err }, 'plain SSE stream failed');
-    res.write(`event: error\ndata: ${JSON.stringify({ message })}\n\n`);
+    res.write(`event: error\ndata: ${JSON.stringify(body)}\n\n`);
   } finally {
     ended?.();
     clearInterval(ping);

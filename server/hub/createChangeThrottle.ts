@@ -38,6 +38,11 @@ export function createChangeThrottle(windowMs: number, send: (session: Session) 
       open.set(session.id, { waiting: undefined, timer: openWindow(session.id) });
       send(session);
     },
+    /** Drops what waits for `id` (it was deleted): no state of it is sent after this. */
+    forget(id: string): void {
+      clearTimeout(open.get(id)?.timer);
+      open.delete(id);
+    },
     close(): void {
       for (const { timer } of open.values()) clearTimeout(timer);
       open.clear();

@@ -51,6 +51,7 @@ export function parseLastEventId(id: string | number | null | undefined): number
  * the subscriber is *live*: the hub's callback writes each new event straight into the sink — per
  * subscriber that is one push, no promise, no generator step. A full sink, a hole or a resync sends
  * it back to catching up; what it holds meanwhile is bounded by `maxHeld` (past it, it re-reads).
+ * A session deleted while followed fails the stream with NOT_FOUND, as an unknown one does.
  */
 export async function followSessionEvents(
   opts: StreamSessionOptions,
@@ -76,6 +77,7 @@ export async function followSessionEvents(
     live: false,
     full: false,
     ended: false,
+    gone: false,
     wakeup: createWakeup(),
   };
   const listeners = {
@@ -89,9 +91,16 @@ export async function followSessionEvents(
       f.held.clear();
       f.wakeup.notify();
     },
+    endWhenDeleted() {
+      f.gone = true;
+      f.live = false;
+      f.wakeup.notify();
+    },
   };
   const unsubscribe = hub.onSessionEvents(sessionId, listeners.onLiveEvents);
   const stopResync = hub.onResync(listeners.rereadAfterResync);
+  // A delete announced before this point is seen by the backfill: the store then answers NOT_FOUND.
+  const stopDeleted = hub.onSessionDeleted(sessionId, listeners.endWhenDeleted);
 
   try {
     if (start.reset) f.full = !sink.push({ kind: 'reset', reason: start.reset, headSeq: session.lastSeq });
@@ -104,13 +113,16 @@ export async function followSessionEvents(
     while (!signal.aborted && !f.ended) {
       await room(f);
       if (signal.aborted) return;
+      // Nothing more of a deleted session, not even what is held: what the sink took is its last.
+      if (f.gone) throw sessionNotFound(sessionId);
       if (readStore || f.overflowed) {
         readStore = false;
         await backfill(f);
         continue;
       }
       await drainHeld(f);
-      if (f.ended || f.full) continue;
+      // Deleted while waiting for room: the wake-up already came.
+      if (f.ended || f.full || f.gone) continue;
       // The buffer was dropped (overflow, resync) while waiting for room: catch up from the store.
       if (f.overflowed) continue;
       // A live event past a hole: the missing ones may be stored already (look once) or still on
@@ -127,6 +139,7 @@ export async function followSessionEvents(
     }
   } finally {
     f.live = false;
+    stopDeleted();
     stopResync();
     unsubscribe();
   }
@@ -152,6 +165,8 @@ interface Follower {
   full: boolean;
   /** `complete` was delivered. */
   ended: boolean;
+  /** The session was deleted: the stream fails with NOT_FOUND. */
+  gone: boolean;
   readonly wakeup: Wakeup;
 }
 
@@ -212,12 +227,13 @@ async function backfill(f: Follower): Promise<void> {
   while (fullPage && !f.signal.aborted) {
     // Read a page only once the last one is taken: a subscriber that left stops here.
     await room(f);
-    if (f.signal.aborted) return;
+    if (f.signal.aborted || f.gone) return;
     f.overflowed = false;
     const page = await f.store.readEvents(f.sessionId, { after: f.delivered, limit: f.pageSize });
     for (const event of page) {
       if (event.seq !== f.delivered + 1) continue;
       await room(f);
+      if (f.gone) return;
       deliver(f, event);
       if (f.ended) return;
     }
@@ -230,6 +246,7 @@ async function backfill(f: Follower): Promise<void> {
 async function drainHeld(f: Follower): Promise<void> {
   for (let next = f.held.get(f.delivered + 1); next; next = f.held.get(f.delivered + 1)) {
     await room(f);
+    if (f.gone) return;
     // Held again? A resync or overflow may have dropped it while waiting for room.
     if (f.held.get(next.seq) !== next) continue;
     f.held.delete(next.seq);
@@ -247,5 +264,8 @@ function resumePoint(
   if (asked === null) return { delivered: 0, reset: 'malformed_last_event_id' };
   const after = asked ?? 0;
   if (after > session.lastSeq) return { delivered: 0, reset: 'ahead_of_head' };
+  const lost = session.recovered;
+  if (lost && after > lost.keptThrough && after <= lost.lostThrough)
+    return { delivered: 0, reset: 'recovered' };
   return { delivered: after };
 }

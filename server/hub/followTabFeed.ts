@@ -1,5 +1,10 @@
 import { isLivetrailError } from '../../shared/livetrailError.ts';
-import { type FeedCursor, parseFeedCursor, type TabFeedMessage } from '../../shared/streamMessages.ts';
+import {
+  type FeedCursor,
+  listedSessions,
+  parseFeedCursor,
+  type TabFeedMessage,
+} from '../../shared/streamMessages.ts';
 import type { EventStore } from '../store/eventStore.ts';
 import type { Hub } from './createHub.ts';
 import { followSessionEvents } from './followSessionEvents.ts';
@@ -27,7 +32,8 @@ export interface TabFeedOptions {
  * `sink`: the session list and, when `sessionId` is given, that session's trail — two followers
  * writing into the same sink, each message tagged with the cursor that includes it. The tracked id
  * encodes both positions, so a reconnect — by EventSource itself or by the client — resumes both
- * exactly. A missing session is reported in-stream and the list stays live; the feed ends only when
+ * exactly. A missing session — unknown, or deleted while followed — is reported in-stream
+ * (`session_missing`; the list sends its `remove`) and the list stays live; the feed ends only when
  * the signal aborts or a follower fails (the other one is stopped first).
  */
 export async function followTabFeed(opts: TabFeedOptions, sink: Sink<TrackedFeedMessage>): Promise<void> {
@@ -55,7 +61,7 @@ export async function followTabFeed(opts: TabFeedOptions, sink: Sink<TrackedFeed
   const followList = list(
     {
       push(message) {
-        for (const s of message.kind === 'upsert' ? [message.session] : message.sessions) {
+        for (const s of listedSessions(message)) {
           cursor.listMs = Math.max(cursor.listMs ?? 0, Date.parse(s.lastActivityAt));
         }
         return push(feedListMessage(message));

@@ -45,9 +45,11 @@ export function readAllSessions(store: EventStore, since: number): Promise<Sessi
 }
 
 /**
- * The session list for one subscriber: a snapshot, then each changed session. Resuming with the
- * `lastActivityAt` it last saw (its tracked id), a client gets only sessions changed since then.
- * Changes that pile up while the client is not reading are coalesced per session.
+ * The session list for one subscriber: a snapshot, then each changed session, and a `remove` for
+ * each deleted one. Resuming with the `lastActivityAt` it last saw (its tracked id), a client gets
+ * only sessions changed since then, plus the ids of all that exist, so a remove it missed meanwhile
+ * still takes effect (see SessionListMessage). Changes that pile up while the client is not reading
+ * are coalesced per session; once a session is removed, no older state of it follows.
  */
 export async function* streamSessionList(opts: {
   store: EventStore;
@@ -58,13 +60,23 @@ export async function* streamSessionList(opts: {
   resyncJitterMs?: number;
 }): AsyncGenerator<SessionListMessage> {
   const { store, hub, signal } = opts;
-  const pending = new Map<string, Session>();
+  /** Queued changes by session: its newest state, or null once it was deleted. */
+  const pending = new Map<string, Session | null>();
+  /** The lastSeq this subscriber was last sent of each session; Infinity once it was removed. */
   const known = new Map<string, number>();
   let resnapshot = false;
   const wakeup = createWakeup();
   let listening = 0;
   const unsubscribe = hub.onSessionChange(function coalesce(session) {
+    // A queued removal is final: no state of that session goes after it.
+    if (pending.get(session.id) === null) return;
     pending.set(session.id, session);
+    wakeup.notify();
+  });
+  const stopRemoved = hub.onSessionRemoved(function queueRemove(sessionId) {
+    // Re-queued at the end: the removal follows whatever was queued before it.
+    pending.delete(sessionId);
+    pending.set(sessionId, null);
     wakeup.notify();
   });
   listening = tick(store);
@@ -80,13 +92,18 @@ export async function* streamSessionList(opts: {
     for (const s of all) known.set(s.id, s.lastSeq);
     if (Number.isNaN(since)) return { kind: 'snapshot', sessions: all, complete: true };
     const changed = all.filter((s) => Date.parse(s.lastActivityAt) >= since - RESUME_MARGIN_MS);
-    return { kind: 'snapshot', sessions: changed, complete: false };
+    return { kind: 'snapshot', sessions: changed, complete: false, ids: all.map((s) => s.id) };
   }
 
-  /** The queued changes in the order first queued, minus those the last snapshot already had. */
-  async function* upserts(): AsyncGenerator<SessionListMessage> {
+  /** The queued changes in the order queued, minus those the last snapshot already had. */
+  async function* changes(): AsyncGenerator<SessionListMessage> {
     for (const [id, session] of pending) {
       pending.delete(id);
+      if (session === null) {
+        known.set(id, Number.POSITIVE_INFINITY);
+        yield { kind: 'remove', sessionId: id };
+        continue;
+      }
       // The snapshot may already be newer than a change queued while it was read.
       if ((known.get(id) ?? -1) > session.lastSeq) continue;
       known.set(id, session.lastSeq);
@@ -99,19 +116,22 @@ export async function* streamSessionList(opts: {
     while (!signal?.aborted) {
       if (resnapshot) {
         resnapshot = false;
-        pending.clear();
+        // The new snapshot has the queued states. Removals stay queued: the read it joins may have
+        // begun before a delete heard since the resync, and would bring that session back.
+        for (const [id, session] of pending) if (session !== null) pending.delete(id);
         // Every subscriber of every process hears the resync at once: spread their re-reads.
         const pause = Math.random() * (opts.resyncJitterMs ?? RESYNC_JITTER_MS);
         if (pause > 0) await delay(pause, undefined, { signal }).catch(() => {});
         if (signal?.aborted) break;
         yield await snapshot(Number.NaN);
       }
-      yield* upserts();
+      yield* changes();
       // Changes and resyncs that arrived while the reader held a message found no one waiting.
       if (pending.size === 0 && !resnapshot) await wakeup.wait(signal);
     }
   } finally {
     stopResync();
+    stopRemoved();
     unsubscribe();
   }
 }

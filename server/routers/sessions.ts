@@ -10,12 +10,20 @@ import {
   newestActivity,
   sessionIdSchema,
 } from '../../shared/session.ts';
+import { listedSessions } from '../../shared/streamMessages.ts';
 import type { Context } from '../context.ts';
 import { requestKey } from '../domain/requestKey.ts';
 import { decodeSessionCursor, encodeSessionCursor } from '../domain/sessionCursor.ts';
 import { iterableToFollower } from '../hub/sink.ts';
 import { streamSessionList } from '../hub/streamSessionList.ts';
-import { actProcedure, produceProcedure, readProcedure, router, toSubscription } from '../trpc.ts';
+import {
+  actProcedure,
+  manageProcedure,
+  produceProcedure,
+  readProcedure,
+  router,
+  toSubscription,
+} from '../trpc.ts';
 
 const idempotencyKey = idempotencyKeySchema.optional();
 
@@ -35,7 +43,7 @@ async function appendOne(
   return { seq: events[0]!.seq, duplicate };
 }
 
-/** Sessions: create, read, talk to, finish, and watch the list. */
+/** Sessions: create, read, talk to, finish, delete, and watch the list. */
 export const sessionsRouter = router({
   create: produceProcedure
     .input(createSessionInputSchema.extend({ idempotencyKey }))
@@ -111,6 +119,15 @@ export const sessionsRouter = router({
       ),
     ),
 
+  /**
+   * Deletes a session with its events and idempotency keys (admin only); its followers are told it
+   * is gone. Repeating it changes nothing more: a second call is NOT_FOUND.
+   */
+  delete: manageProcedure.input(z.object({ sessionId: sessionIdSchema })).mutation(async ({ ctx, input }) => {
+    if (!(await ctx.store.deleteSession(input.sessionId))) throw sessionNotFound(input.sessionId);
+    return { deleted: true as const };
+  }),
+
   onChange: readProcedure
     .input(z.object({ lastEventId: lastEventIdSchema }).optional())
     .subscription(function onChange(opts) {
@@ -119,9 +136,9 @@ export const sessionsRouter = router({
         streamSessionList({ ...ctx, lastEventId: input?.lastEventId, signal }),
       );
       return toSubscription(opts, follow, (message) => {
-        // The id is the newest activity the client has seen, so a resume sends only what changed.
-        const sessions = message.kind === 'upsert' ? [message.session] : message.sessions;
-        const newest = newestActivity(sessions);
+        // The id is the newest activity the client has seen, so a resume sends only what changed. A
+        // remove carries no activity and no id: the client's position stays where it was.
+        const newest = newestActivity(listedSessions(message));
         return newest ? tracked(newest, message) : message;
       });
     }),

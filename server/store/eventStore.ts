@@ -5,6 +5,8 @@ import type { Session } from '../../shared/session.ts';
 export type StoreChange =
   | { kind: 'events'; sessionId: string; events: StoredEvent[] }
   | { kind: 'session'; session: Session }
+  /** The session and all its events were deleted: whoever follows it is told it is gone. */
+  | { kind: 'deleted'; sessionId: string }
   /** The live feed may have missed changes (it was reopened): re-read what you follow. */
   | { kind: 'resync' };
 
@@ -35,7 +37,7 @@ export interface StoreHealth {
  * CONFLICT for an append after `complete`, UNAVAILABLE when storage cannot be reached.
  */
 export interface EventStore {
-  /** Backend name as configured (`memory`, `file`, `mongo`). */
+  /** Backend name (`memory`, `sqlite`, `mongo`). */
   readonly kind: string;
   /**
    * Creates a session with a fresh unguessable id. With an `idempotencyKey`, a retry with the same
@@ -59,6 +61,11 @@ export interface EventStore {
    * scoped to the session and live as long as it does.
    */
   appendOnce(sessionId: string, events: AgentEvent[], idempotencyKey: string): Promise<AppendResult>;
+  /**
+   * Removes a session, its events and its idempotency keys; watchers get `deleted`. Resolves false
+   * when there was no such session. Appends racing the delete either land before it or are NOT_FOUND.
+   */
+  deleteSession(sessionId: string): Promise<boolean>;
   /** Stored events with seq > after, in seq order, at most `limit`; NOT_FOUND for an unknown session. */
   readEvents(sessionId: string, range: { after: number; limit: number }): Promise<StoredEvent[]>;
   /**

@@ -48,9 +48,16 @@ export function createJournalWriter(handle: AppendHandle, durableSize: number): 
   };
 }
 
-/** Reads the journal line by line (it may be far larger than one string can hold). */
-async function readJournal(path: string, warn: (message: string) => void) {
-  const records: JournalRecord[] = [];
+/**
+ * Reads the journal line by line (it may be far larger than one string can hold), handing each
+ * readable record to `onRecord`; unreadable lines are skipped with a warning. Answers how many bytes
+ * were whole lines and the torn rest (a crash mid-write), if any.
+ */
+export async function readJournal(
+  path: string,
+  warn: (message: string) => void,
+  onRecord: (record: JournalRecord, bytesRead: number) => void,
+): Promise<{ goodBytes: number; torn: Buffer }> {
   let goodBytes = 0;
   let rest = Buffer.alloc(0);
   let lineNo = 0;
@@ -66,8 +73,10 @@ async function readJournal(path: string, warn: (message: string) => void) {
         if (line.length === 0) continue;
         try {
           const record = JSON.parse(line) as JournalRecord;
-          if (record?.op !== 'session' && record?.op !== 'events') throw new Error('unknown op');
-          records.push(record);
+          if (record?.op !== 'session' && record?.op !== 'events' && record?.op !== 'delete') {
+            throw new Error('unknown op');
+          }
+          onRecord(record, goodBytes + start);
         } catch {
           warn(`journal: line ${lineNo} unreadable, skipped`);
         }
@@ -78,7 +87,7 @@ async function readJournal(path: string, warn: (message: string) => void) {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  return { records, goodBytes, torn: rest };
+  return { goodBytes, torn: rest };
 }
 
 /**
@@ -93,7 +102,8 @@ export async function openFileJournal(
 ): Promise<{ journal: Journal; records: JournalRecord[] }> {
   await mkdir(dir, { recursive: true });
   const path = join(dir, JOURNAL_FILE);
-  const { records, goodBytes, torn } = await readJournal(path, warn);
+  const records: JournalRecord[] = [];
+  const { goodBytes, torn } = await readJournal(path, warn, (r) => records.push(r));
   if (torn.length > 0) {
     const aside = `${path}.torn-${Date.now()}`;
     await writeFile(aside, torn);

@@ -9,7 +9,8 @@ export type JournalRecord =
       key?: string;
       fingerprint?: string;
     }
-  | { op: 'events'; sessionId: string; events: StoredEvent[]; key?: string; fingerprint?: string };
+  | { op: 'events'; sessionId: string; events: StoredEvent[]; key?: string; fingerprint?: string }
+  | { op: 'delete'; sessionId: string };
 
 /** Where the embedded store makes its records durable. */
 export interface Journal {

@@ -7,6 +7,7 @@ import { newSessionId } from '../domain/newSessionId.ts';
 import { planAppend } from '../domain/planAppend.ts';
 import { compareSessions } from '../domain/sessionCursor.ts';
 import type { AppendResult, EventStore, StoreChange } from './eventStore.ts';
+import { createGroupCommit, createSlots } from './groupCommit.ts';
 import type { Journal, JournalRecord } from './journal.ts';
 
 /** Options of the in-process store. */
@@ -35,13 +36,6 @@ interface CreateKey {
   sessionId: string;
 }
 
-interface Pending {
-  record: JournalRecord;
-  commit: () => void;
-  resolve: () => void;
-  reject: (err: unknown) => void;
-}
-
 /**
  * The embedded store: sessions and events in memory, optionally journaled. Writes are group-committed:
  * appends arriving while a journal write is in flight are planned against the not-yet-durable state
@@ -52,16 +46,27 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
   const committed = new Map<string, Entry>();
   const tentative = new Map<string, Session>();
   const createKeys = new Map<string, CreateKey>();
-  /** Keyed writes not yet durable, by slot: a retry under the same key waits for the first. */
-  const inFlight = new Map<string, Promise<unknown>>();
+  /** Keyed writes, one at a time per key: a retry under the same key waits for the first. */
+  const once = createSlots();
   const listeners = new Set<(change: StoreChange) => void>();
-  let pending: Pending[] = [];
-  let flushing = false;
+  /** Sessions whose delete is being written: new appends find them gone. */
+  const deleting = new Set<string>();
+  // A failed write fails every append planned on top of it: their tentative state goes too.
+  const group =
+    journal &&
+    createGroupCommit<JournalRecord>(
+      (records) => journal.write(records),
+      () => tentative.clear(),
+    );
   let closed = false;
 
   for (const record of options.initial ?? []) replay(record);
 
   function replay(record: JournalRecord): void {
+    if (record.op === 'delete') {
+      forget(record.sessionId);
+      return;
+    }
     if (record.op === 'session') {
       committed.set(record.session.id, {
         session: initialSession(record.session),
@@ -91,20 +96,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
     if (record.key && record.fingerprint) remember(entry, record.key, record.fingerprint, record.events);
   }
 
-  function remember(entry: Entry, key: string, fp: string, events: StoredEvent[]): void {
-    entry.keys.set(key, { fingerprint: fp, firstSeq: events[0]!.seq, lastSeq: events.at(-1)!.seq });
+  function forget(sessionId: string): void {
+    committed.delete(sessionId);
+    for (const [key, seen] of createKeys) if (seen.sessionId === sessionId) createKeys.delete(key);
   }
 
-  /** Runs `write` once per slot at a time: a second write under the same key waits for the first. */
-  async function once<T>(slot: string, write: () => Promise<T>): Promise<T> {
-    for (let wait = inFlight.get(slot); wait; wait = inFlight.get(slot)) await wait.catch(() => {});
-    const run = write();
-    inFlight.set(slot, run);
-    try {
-      return await run;
-    } finally {
-      if (inFlight.get(slot) === run) inFlight.delete(slot);
-    }
+  function remember(entry: Entry, key: string, fp: string, events: StoredEvent[]): void {
+    entry.keys.set(key, { fingerprint: fp, firstSeq: events[0]!.seq, lastSeq: events.at(-1)!.seq });
   }
 
   async function create(
@@ -154,43 +152,17 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
   }
 
   function current(sessionId: string): Session | undefined {
+    if (deleting.has(sessionId)) return undefined;
     return tentative.get(sessionId) ?? committed.get(sessionId)?.session;
   }
 
   function enqueue(record: JournalRecord, commit: () => void): Promise<void> {
     if (closed) return Promise.reject(new LivetrailError('UNAVAILABLE', 'store is closed'));
-    if (!journal) {
+    if (!group) {
       commit();
       return Promise.resolve();
     }
-    return new Promise((resolve, reject) => {
-      pending.push({ record, commit, resolve, reject });
-      if (!flushing) void flush(journal);
-    });
-  }
-
-  async function flush(j: Journal): Promise<void> {
-    flushing = true;
-    while (pending.length > 0) {
-      const group = pending;
-      pending = [];
-      try {
-        await j.write(group.map((p) => p.record));
-      } catch (cause) {
-        // Later appends were planned on top of this group's state: they fail with it.
-        const failed = [...group, ...pending];
-        pending = [];
-        tentative.clear();
-        const err = new LivetrailError('UNAVAILABLE', 'storage unavailable: journal write failed', { cause });
-        for (const p of failed) p.reject(err);
-        break;
-      }
-      for (const p of group) {
-        p.commit();
-        p.resolve();
-      }
-    }
-    flushing = false;
+    return group.enqueue(record, commit);
   }
 
   return {
@@ -237,6 +209,22 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
       });
     },
 
+    async deleteSession(sessionId) {
+      if (!current(sessionId)) return false;
+      // Later appends find no session; those already queued are written first, then deleted.
+      tentative.delete(sessionId);
+      deleting.add(sessionId);
+      try {
+        await enqueue({ op: 'delete', sessionId }, () => {
+          forget(sessionId);
+          emit({ kind: 'deleted', sessionId });
+        });
+      } finally {
+        deleting.delete(sessionId);
+      }
+      return true;
+    },
+
     async readEvents(sessionId, { after, limit }) {
       const entry = committed.get(sessionId);
       if (!entry) throw sessionNotFound(sessionId);
@@ -257,7 +245,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
 
     async close() {
       closed = true;
-      while (flushing) await new Promise((r) => setTimeout(r, 5));
+      await group?.idle();
       listeners.clear();
       await journal?.close();
     },

@@ -19,10 +19,21 @@ const HEAD_CACHE_SIZE = 5_000;
 /** Appends retried this often when other writers keep taking the next seq. */
 const MAX_APPEND_ATTEMPTS = 50;
 
+/** Appends batches to the Mongo store's sessions. */
+export interface MongoAppender {
+  append(sessionId: string, batch: AgentEvent[], key?: string): Promise<AppendResult>;
+  /** Drops what this process remembers of a deleted session. */
+  forget(sessionId: string): void;
+}
+
 /**
  * Appends batches as single documents (see mongoStore.ts for why seqs never break). Appends to one
  * session from this process run one at a time: they would only collide on the unique index. Writers
  * in other processes are handled by collide, back off (jittered) and re-read.
+ *
+ * An append racing the session's deletion (mongoSessionDelete.ts) lands before it or is NOT_FOUND:
+ * the delete removes the session document first and the events after, so a batch inserted once the
+ * events were removed finds no document to write its state into, and takes itself back.
  */
 export function createMongoAppender(opts: {
   events: Collection<EventBatchDoc>;
@@ -32,7 +43,7 @@ export function createMongoAppender(opts: {
   maxTimeMS: number;
   /** How long an append keeps retrying while no primary is writable. */
   electionWindowMs: number;
-}): (sessionId: string, batch: AgentEvent[], key?: string) => Promise<AppendResult> {
+}): MongoAppender {
   const { events, reads, writer, log, maxTimeMS } = opts;
   const tails = new Map<string, Promise<unknown>>();
   function serialize<T>(sessionId: string, fn: () => Promise<T>): Promise<T> {
@@ -59,15 +70,21 @@ export function createMongoAppender(opts: {
     return doc?.nonce === nonce;
   }
 
-  return function append(sessionId, batch, key) {
+  function append(sessionId: string, batch: AgentEvent[], key?: string): Promise<AppendResult> {
     const fp = key === undefined ? undefined : fingerprint(batch);
     const nonce = randomBytes(12).toString('base64url');
     /** This call's last insert, whose outcome may have been lost. */
     let tried: { id: string; plan: AppendPlan } | undefined;
 
-    async function finish(plan: AppendPlan): Promise<AppendResult> {
+    async function finish(plan: AppendPlan, id: string): Promise<AppendResult> {
       remember(plan.session);
-      await writer.write(plan.session);
+      // Written: the document existed after the batch was stored, so a delete removes the batch
+      // too. Otherwise (already newer, gone, or the write failed) look whether the session is gone.
+      if (!(await writer.write(plan.session)) && !(await reads.exists(sessionId))) {
+        heads.delete(sessionId);
+        await events.deleteOne({ _id: id, nonce }, { maxTimeMS });
+        throw sessionNotFound(sessionId);
+      }
       return { events: plan.events, duplicate: false };
     }
 
@@ -83,7 +100,7 @@ export function createMongoAppender(opts: {
     async function attempt(): Promise<AppendResult> {
       for (let round = 0; round < MAX_APPEND_ATTEMPTS; round++) {
         // An earlier attempt whose reply was lost may have been stored after all.
-        if (tried && (await landed(tried.id, nonce))) return finish(tried.plan);
+        if (tried && (await landed(tried.id, nonce))) return finish(tried.plan, tried.id);
         // A first try skips the key lookup: a key used before makes the insert collide on its
         // unique index (or the plan fail on a finished session), and only then is it looked up.
         const again = round > 0 || tried !== undefined ? await storedUnderKey() : undefined;
@@ -123,12 +140,12 @@ export function createMongoAppender(opts: {
           heads.delete(sessionId);
           if (!isDuplicateKey(err)) throw err;
           // Another writer took this seq or this key, or our own earlier attempt did: look again.
-          if (await landed(tried.id, nonce)) return finish(plan);
+          if (await landed(tried.id, nonce)) return finish(plan, tried.id);
           tried = undefined;
           await sleep(jitter(round, 2, 100));
           continue;
         }
-        return finish(plan);
+        return finish(plan, tried.id);
       }
       throw new LivetrailError('UNAVAILABLE', `session ${sessionId}: too many concurrent writers, try again`);
     }
@@ -143,5 +160,12 @@ export function createMongoAppender(opts: {
         { unknownIsSafe: true, windowMs: opts.electionWindowMs, log },
       ),
     );
+  }
+
+  return {
+    append,
+    forget(sessionId) {
+      heads.delete(sessionId);
+    },
   };
 }

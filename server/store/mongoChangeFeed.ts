@@ -54,11 +54,15 @@ export function openMongoChangeFeed(opts: {
 
   // Sessions are inserted and then only ever replaced whole, batches only inserted, so every change
   // carries its full document without an `updateLookup` read; the fields only writers use are cut.
+  // A deleted session is a `delete` of its document, named by `documentKey` (kept for that; the
+  // deletes of its batches and keys that follow are left out).
   const pipeline = [
     {
       $match: {
-        'ns.coll': { $in: ['sessions', 'events'] },
-        operationType: { $in: ['insert', 'replace'] },
+        $or: [
+          { 'ns.coll': { $in: ['sessions', 'events'] }, operationType: { $in: ['insert', 'replace'] } },
+          { 'ns.coll': 'sessions', operationType: 'delete' },
+        ],
       },
     },
     {
@@ -66,7 +70,6 @@ export function openMongoChangeFeed(opts: {
         'fullDocument.nonce': 0,
         'fullDocument.key': 0,
         'fullDocument.fingerprint': 0,
-        documentKey: 0,
         clusterTime: 0,
         wallTime: 0,
       },
@@ -75,6 +78,12 @@ export function openMongoChangeFeed(opts: {
 
   function handle(change: Record<string, unknown>): void {
     const ns = change.ns as { coll?: string } | undefined;
+    if (change.operationType === 'delete') {
+      // Only the sessions collection's deletes pass the pipeline's $match.
+      const id = (change.documentKey as { _id?: unknown } | undefined)?._id;
+      if (typeof id === 'string') emit({ kind: 'deleted', sessionId: id });
+      return;
+    }
     const doc = change.fullDocument as Record<string, unknown> | null | undefined;
     if (!doc) return;
     if (ns?.coll === 'events') {

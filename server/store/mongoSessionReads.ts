@@ -21,8 +21,13 @@ export interface SessionReads {
   current(sessionId: string, repair?: boolean): Promise<Session | undefined>;
   /** One page of the list, each session folded, in the list's order. */
   page(limit: number, after?: SessionCursor): Promise<Session[]>;
-  /** A break in `sessionId`'s stored seqs: logged once, remembered for health, returned as the error to throw. */
-  reportBreak(sessionId: string, problem: string): LivetrailError;
+  /** Whether the session's document exists (a deleted session's is removed first). */
+  exists(sessionId: string): Promise<boolean>;
+  /**
+   * A break in `sessionId`'s stored seqs: logged once, remembered for health, returned as the error
+   * to throw — unless the session is gone, its events read while a delete removed them (undefined).
+   */
+  reportBreak(sessionId: string, problem: string): Promise<LivetrailError | undefined>;
   /** Sessions found with broken seqs since start. */
   broken(): number;
 }
@@ -42,7 +47,12 @@ export function createSessionReads(opts: {
   const { sessions, events, writer, log, maxTimeMS } = opts;
   const broken = new Map<string, string>();
 
-  function reportBreak(sessionId: string, problem: string): LivetrailError {
+  async function exists(sessionId: string): Promise<boolean> {
+    return (await sessions.findOne({ _id: sessionId }, { maxTimeMS, projection: { _id: 1 } })) !== null;
+  }
+
+  async function reportBreak(sessionId: string, problem: string): Promise<LivetrailError | undefined> {
+    if (!(await exists(sessionId))) return undefined;
     if (!broken.has(sessionId))
       log.error({ sessionId, problem }, 'integrity: stored events are not contiguous');
     broken.set(sessionId, problem);
@@ -52,10 +62,8 @@ export function createSessionReads(opts: {
     );
   }
 
-  /** `session` with the batches after its `lastSeq` folded in, checked for breaks. */
+  /** `session` with the batches after its `lastSeq` (checked for breaks by the caller) folded in. */
   function fold(session: Session, behind: readonly EventBatchDoc[], repair = true): Session {
-    const problem = chainBreak(behind, session.lastSeq);
-    if (problem) throw reportBreak(session.id, problem);
     let next = session;
     for (const batch of behind) for (const e of batch.events) next = reduceSession(next, e);
     if (repair) void writer.write(next);
@@ -70,7 +78,14 @@ export function createSessionReads(opts: {
       .find({ sessionId, seq: { $gt: session.lastSeq } }, { maxTimeMS, projection: WRITER_FIELDS })
       .sort({ seq: 1 })
       .toArray();
-    return behind.length === 0 ? session : fold(session, behind, repair);
+    if (behind.length === 0) return session;
+    const problem = chainBreak(behind, session.lastSeq);
+    if (problem) {
+      const err = await reportBreak(sessionId, problem);
+      if (err) throw err;
+      return undefined;
+    }
+    return fold(session, behind, repair);
   }
 
   /** A page of documents, each folded up to its newest batch with one query for the whole page. */
@@ -91,16 +106,15 @@ export function createSessionReads(opts: {
       if (list) list.push(b);
       else bySession.set(b.sessionId, [b]);
     }
-    const folded = page.map((s) => {
+    const folded: Session[] = [];
+    for (const s of page) {
       const lag = bySession.get(s.id);
-      if (!lag) return s;
-      try {
-        return fold(s, lag);
-      } catch {
-        // Reported loudly by fold; the list still shows the session as last recorded.
-        return s;
-      }
-    });
+      const problem = lag && chainBreak(lag, s.lastSeq);
+      if (!lag) folded.push(s);
+      else if (!problem) folded.push(fold(s, lag));
+      // Reported loudly; the list still shows the session as last recorded, unless it was deleted.
+      else if (await reportBreak(s.id, problem)) folded.push(s);
+    }
     return folded.sort(compareSessions);
   }
 
@@ -122,6 +136,7 @@ export function createSessionReads(opts: {
         .toArray();
       return foldPage(docs);
     },
+    exists,
     reportBreak,
     broken: () => broken.size,
   };

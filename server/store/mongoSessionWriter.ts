@@ -9,8 +9,12 @@ const REPAIR_MAX_MS = 30_000;
 
 /** Writes the `sessions` documents that cache each session's derived state. */
 export interface SessionWriter {
-  /** Replaces the document with `session` unless it is already as new; a failure is retried later. */
-  write(session: Session): Promise<void>;
+  /**
+   * Replaces the document with `session` unless it is already as new; a failure is retried later.
+   * Resolves true when this write replaced it; false when the document was as new already, is gone
+   * (the session was deleted), or the write failed.
+   */
+  write(session: Session): Promise<boolean>;
   /** Sessions whose document is known to lag (a failed write not yet repaired). */
   lagging(): number;
   close(): void;
@@ -32,9 +36,13 @@ export function createSessionWriter(opts: {
   const repairs = new Map<string, { session: Session; delay: number; timer?: NodeJS.Timeout }>();
   let closed = false;
 
-  async function replace(session: Session): Promise<void> {
+  // Never an upsert: a write racing the session's deletion must not bring the document back.
+  async function replace(session: Session): Promise<boolean> {
     const doc = toSessionDoc(session);
-    await sessions.replaceOne({ _id: doc._id, lastSeq: { $lt: session.lastSeq } }, doc, { maxTimeMS });
+    const result = await sessions.replaceOne({ _id: doc._id, lastSeq: { $lt: session.lastSeq } }, doc, {
+      maxTimeMS,
+    });
+    return result.matchedCount === 1;
   }
 
   function schedule(session: Session, delay: number): void {
@@ -66,18 +74,20 @@ export function createSessionWriter(opts: {
   return {
     async write(session) {
       try {
-        await replace(session);
+        const replaced = await replace(session);
         const pending = repairs.get(session.id);
         if (pending && pending.session.lastSeq <= session.lastSeq) {
           clearTimeout(pending.timer);
           repairs.delete(session.id);
         }
+        return replaced;
       } catch (err) {
         log.warn(
           { err: (err as Error).message, sessionId: session.id },
           'session document write failed; readers fold, retrying',
         );
         schedule(session, REPAIR_FIRST_MS);
+        return false;
       }
     },
     lagging: () => repairs.size,

@@ -13,6 +13,7 @@ import { openMongoChangeFeed } from './mongoChangeFeed.ts';
 import { type EventBatchDoc, type SessionDoc, type SessionKeyDoc, toSessionDoc } from './mongoDocuments.ts';
 import { isDuplicateKey, toStoreError } from './mongoErrors.ts';
 import { jitter, retryThroughElections, sleep } from './mongoRetry.ts';
+import { createSessionDelete } from './mongoSessionDelete.ts';
 import { createSessionReads, WRITER_FIELDS } from './mongoSessionReads.ts';
 import { createSessionWriter } from './mongoSessionWriter.ts';
 
@@ -112,6 +113,8 @@ export async function createMongoStore(opts: MongoStoreOptions): Promise<EventSt
     { unique: true, name: 'sessionId_key_unique', partialFilterExpression: { key: { $exists: true } } },
   );
   await sessions.createIndex({ lastActivityAt: -1, _id: -1 }, { name: 'lastActivityAt_id_desc' });
+  // A delete finds a session's creation keys by the session they name.
+  await sessionKeys.createIndex({ 'session.id': 1 }, { name: 'session_id' });
 
   const listeners = new Set<(change: StoreChange) => void>();
   const emit = (change: StoreChange) => {
@@ -123,7 +126,7 @@ export async function createMongoStore(opts: MongoStoreOptions): Promise<EventSt
   await Promise.race([feed.ready, new Promise((r) => setTimeout(r, FEED_READY_WAIT_MS).unref())]);
   const writer = createSessionWriter({ sessions, log, maxTimeMS });
   const reads = createSessionReads({ sessions, events, writer, log, maxTimeMS });
-  const append = createMongoAppender({
+  const appender = createMongoAppender({
     events,
     reads,
     writer,
@@ -131,6 +134,8 @@ export async function createMongoStore(opts: MongoStoreOptions): Promise<EventSt
     maxTimeMS,
     electionWindowMs: selectionMs,
   });
+  const { append } = appender;
+  const removeSession = createSessionDelete({ sessions, events, sessionKeys, maxTimeMS });
   const throughElections = <T>(op: () => Promise<T>, unknownIsSafe: boolean) =>
     retryThroughElections(op, { unknownIsSafe, windowMs: selectionMs, log });
 
@@ -149,6 +154,12 @@ export async function createMongoStore(opts: MongoStoreOptions): Promise<EventSt
     }
   }
 
+  /** Whether creation key `key` still names session `sessionId`. */
+  async function keyNames(key: string, sessionId: string): Promise<boolean> {
+    const doc = await sessionKeys.findOne({ _id: key, 'session.id': sessionId }, { maxTimeMS });
+    return doc !== null;
+  }
+
   /** A session under a creation key: the key document is the commit point, the session follows it. */
   async function createKeyed(meta: SessionKeyDoc['session'], key: string, fp: string): Promise<Session> {
     for (let attempt = 0; ; attempt++) {
@@ -164,9 +175,21 @@ export async function createMongoStore(opts: MongoStoreOptions): Promise<EventSt
       if (record) {
         if (record.fingerprint !== fp) throw keyReused(key);
         // Whoever holds the key makes sure the session document exists (a crash may sit between).
-        await sessions.insertOne(toSessionDoc(initialSession(record.session)), { maxTimeMS }).catch((err) => {
-          if (!isDuplicateKey(err)) throw err;
-        });
+        const inserted = await sessions
+          .insertOne(toSessionDoc(initialSession(record.session)), { maxTimeMS })
+          .then(
+            () => true,
+            (err) => {
+              if (!isDuplicateKey(err)) throw err;
+              return false;
+            },
+          );
+        // A key found missing its document may also be a session deleted meanwhile (its keys go
+        // first): then the document just inserted is taken back, and the key is free again.
+        if (inserted && record.session.id !== meta.id && !(await keyNames(key, record.session.id))) {
+          await sessions.deleteOne({ _id: record.session.id }, { maxTimeMS });
+          continue;
+        }
         return (await reads.current(record.session.id)) ?? initialSession(record.session);
       }
       // Another writer's key is not majority-visible yet: wait for it.
@@ -215,11 +238,17 @@ export async function createMongoStore(opts: MongoStoreOptions): Promise<EventSt
         return append(sessionId, batch, idempotencyKey);
       }),
 
+    deleteSession: (sessionId) =>
+      guard(async () => {
+        const deleted = await throughElections(() => removeSession(sessionId), true);
+        // This process's cached head would let its next append write first and find out after.
+        appender.forget(sessionId);
+        return deleted;
+      }),
+
     readEvents: (sessionId, { after, limit }) =>
       guard(async () => {
-        if (!(await sessions.findOne({ _id: sessionId }, { maxTimeMS, projection: { _id: 1 } }))) {
-          throw sessionNotFound(sessionId);
-        }
+        if (!(await reads.exists(sessionId))) throw sessionNotFound(sessionId);
         const batches: EventBatchDoc[] = [];
         let count = 0;
         const cursor = events
@@ -232,7 +261,8 @@ export async function createMongoStore(opts: MongoStoreOptions): Promise<EventSt
         }
         await cursor.close();
         const problem = chainBreak(batches, after);
-        if (problem) throw reads.reportBreak(sessionId, problem);
+        // A break in a session deleted while it was read is the delete at work, not damage.
+        if (problem) throw (await reads.reportBreak(sessionId, problem)) ?? sessionNotFound(sessionId);
         const out: StoredEvent[] = [];
         for (const doc of batches)
           for (const e of doc.events) if (e.seq > after && out.length < limit) out.push(e);

@@ -12,6 +12,13 @@ export const KEYED_MUTATIONS: ReadonlySet<string> = new Set([
   'sessions.complete',
 ]);
 
+/**
+ * Writes a repeat of which changes nothing, so they are retried as they are, without a key. A retry
+ * of a delete whose earlier try went through (only its answer was lost) answers NOT_FOUND: either
+ * way the session is gone.
+ */
+export const REPEATABLE_MUTATIONS: ReadonlySet<string> = new Set(['sessions.delete']);
+
 /** Options of `idempotentRetryLink`. */
 export interface IdempotentRetryOptions {
   /** Tries after the first. @default 5 */
@@ -30,7 +37,8 @@ export function retryJitterMs(attempt: number, random = Math.random()): number {
  * fresh one (once, before the first try), and a try that failed without a verdict on the request —
  * a network error, or a 5xx such as 503 during a failover — is sent again with the same key after a
  * jittered pause. The server stores the write once however many tries reached it, and answers a
- * repeat with the original result (`duplicate: true`). Other calls pass through untouched.
+ * repeat with the original result (`duplicate: true`). The repeatable writes (a delete) are retried
+ * the same way, as they are. Other calls pass through untouched.
  */
 export function idempotentRetryLink<TRouter extends AnyRouter>(
   opts: IdempotentRetryOptions = {},
@@ -40,6 +48,10 @@ export function idempotentRetryLink<TRouter extends AnyRouter>(
   return () =>
     ({ op, next }) => {
       const input = op.input as Record<string, unknown> | undefined;
+      const waitMs = (err: unknown, retries: number) =>
+        retries >= maxRetries || !isRetryableError(err) ? undefined : delayMs(retries);
+      if (op.type === 'mutation' && REPEATABLE_MUTATIONS.has(op.path))
+        return retryOperation(next, op, waitMs);
       if (op.type !== 'mutation' || !KEYED_MUTATIONS.has(op.path) || typeof input !== 'object' || !input) {
         return next(op);
       }
@@ -47,8 +59,6 @@ export function idempotentRetryLink<TRouter extends AnyRouter>(
         input.idempotencyKey === undefined
           ? { ...op, input: { ...input, idempotencyKey: newIdempotencyKey() } }
           : op;
-      return retryOperation(next, keyed, (err, retries) =>
-        retries >= maxRetries || !isRetryableError(err) ? undefined : delayMs(retries),
-      );
+      return retryOperation(next, keyed, waitMs);
     };
 }

@@ -54,6 +54,12 @@ const ENTRIES: Entry[] = [
     input: async (app) => ({ sessionId: await newSessionWithEvent(app), status: 'succeeded' }),
   },
   {
+    name: 'sessions.delete',
+    kind: 'mutation',
+    permission: 'manage',
+    input: async (app) => ({ sessionId: await newSessionWithEvent(app) }),
+  },
+  {
     name: 'events.append',
     kind: 'mutation',
     permission: 'produce',

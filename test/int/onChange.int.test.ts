@@ -48,7 +48,7 @@ describe.each<Transport>(['sse', 'ws'])('sessions.onChange over %s', (transport)
   it('leaves no listener behind after unsubscribe', async () => {
     sub = t.collect<SessionListMessage>((h) => t.client.api.sessions.onChange.subscribe({}, h));
     await vi.waitFor(() => expect(sub!.data).toHaveLength(1));
-    expect(t.app.hub.listenerCount()).toBe(2);
+    expect(t.app.hub.listenerCount()).toBe(3);
     sub.unsubscribe();
     await vi.waitFor(() => expect(t.app.hub.listenerCount()).toBe(0));
   });

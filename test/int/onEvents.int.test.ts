@@ -110,8 +110,8 @@ describe.each<Transport>(['sse', 'ws'])('events.onEvents over %s', (transport) =
       expect(seqsOf(a)).toEqual([1]);
       expect(seqsOf(b)).toEqual([1]);
     });
-    // Each subscriber listens for its events and for resyncs.
-    expect(t.app.hub.listenerCount()).toBe(4);
+    // Each subscriber listens for its events, for resyncs and for the session's deletion.
+    expect(t.app.hub.listenerCount()).toBe(6);
     a.unsubscribe();
     b.unsubscribe();
     await vi.waitFor(() => expect(t.app.hub.listenerCount()).toBe(0));

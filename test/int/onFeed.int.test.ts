@@ -84,7 +84,7 @@ describe.each<Transport>(['sse', 'ws'])('live.onFeed over %s', (transport) => {
   it('leaves no listener behind after unsubscribe', async () => {
     const open = await t.app.store.createSession({ title: 'open', agent: 'a' });
     sub = t.collect<TabFeedMessage>((h) => t.client.api.live.onFeed.subscribe({ sessionId: open.id }, h));
-    await vi.waitFor(() => expect(t.app.hub.listenerCount()).toBe(4));
+    await vi.waitFor(() => expect(t.app.hub.listenerCount()).toBe(6));
     sub.unsubscribe();
     await vi.waitFor(() => expect(t.app.hub.listenerCount()).toBe(0));
   });

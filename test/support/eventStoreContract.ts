@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EventStore, StoreChange } from '../../server/store/eventStore.ts';
 import type { AgentEvent, StoredEvent } from '../../shared/agentEvent.ts';
 import { LivetrailError } from '../../shared/livetrailError.ts';
+import { describeDeleteContract } from './deleteContract.ts';
 import { describeExactlyOnceContract } from './exactlyOnceContract.ts';
 
 /** A backend under test: a fresh, empty store and how to dispose of it. */
@@ -231,4 +232,5 @@ export function describeEventStoreContract(
     });
   });
   describeExactlyOnceContract(name, open, opts.durable);
+  describeDeleteContract(name, open, opts.durable);
 }

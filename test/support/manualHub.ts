@@ -7,6 +7,8 @@ export function manualHub() {
   const events = new Set<(e: StoredEvent[]) => void>();
   const changes = new Set<(s: Session) => void>();
   const resyncs = new Set<() => void>();
+  const deletions = new Set<() => void>();
+  const removals = new Set<(id: string) => void>();
   const hub: Hub = {
     onSessionEvents(_id, l) {
       events.add(l);
@@ -20,7 +22,15 @@ export function manualHub() {
       resyncs.add(l);
       return () => resyncs.delete(l);
     },
-    listenerCount: () => events.size + changes.size + resyncs.size,
+    onSessionDeleted(_id, l) {
+      deletions.add(l);
+      return () => deletions.delete(l);
+    },
+    onSessionRemoved(l) {
+      removals.add(l);
+      return () => removals.delete(l);
+    },
+    listenerCount: () => events.size + changes.size + resyncs.size + deletions.size + removals.size,
     close: () => {},
   };
   return {
@@ -33,6 +43,11 @@ export function manualHub() {
     },
     resync: () => {
       for (const l of resyncs) l();
+    },
+    /** Announces that `sessionId` was deleted, to its followers and to the lists. */
+    remove: (sessionId: string) => {
+      for (const l of deletions) l();
+      for (const l of removals) l(sessionId);
     },
   };
 }

@@ -144,6 +144,17 @@ describe('SessionView', () => {
     expect(screen.queryByTestId('composer-input')).toBeNull();
   });
 
+  it('says the session was deleted when the feed reports it deleted while shown', async () => {
+    const view = renderView({ listed });
+    view.apply(ev(1, { type: 'user_message', text: 'go' }));
+    expect(screen.getByTestId('composer-input')).toBeTruthy();
+    view.setPhase('deleted');
+    expect(screen.getByText('Session deleted')).toBeTruthy();
+    expect(screen.getByText(/was deleted while you watched it/).textContent).toContain('Fix the build');
+    expect(screen.queryByText('Session not found')).toBeNull();
+    expect(screen.queryByTestId('composer-input')).toBeNull();
+  });
+
   it('says the session was not found when the server does not know the id', async () => {
     const notFound = Object.assign(new Error('sessionId: no session nope'), { data: { code: 'NOT_FOUND' } });
     renderView({ api: fakeApi({ get: () => Promise.reject(notFound) }).api, sessionId: 'nope' });

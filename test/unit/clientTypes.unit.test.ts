@@ -20,6 +20,8 @@ function wrongPayloadsDoNotCompile(api: ReturnType<typeof createLivetrailClient>
   void api.sessions.complete.mutate({ sessionId: 's', status: 'running' });
   // @ts-expect-error title is required
   void api.sessions.create.mutate({});
+  // @ts-expect-error delete names the session
+  void api.sessions.delete.mutate({});
 }
 
 describe('typed client', () => {
@@ -30,6 +32,7 @@ describe('typed client', () => {
       seqs: number[];
       duplicate: boolean;
     }>();
+    expectTypeOf(api.sessions.delete.mutate).returns.resolves.toEqualTypeOf<{ deleted: true }>();
     expectTypeOf(api.events.list.query)
       .returns.resolves.toHaveProperty('events')
       .toEqualTypeOf<StoredEvent[]>();

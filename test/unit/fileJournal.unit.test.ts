@@ -92,7 +92,7 @@ describe('openFileJournal', () => {
       JSON.stringify(session('s1')),
       'not json',
       'null',
-      '{"op":"delete","sessionId":"s1"}',
+      '{"op":"rename","sessionId":"s1"}',
       JSON.stringify(events('s1', 1)),
     ].join('\n');
     await writeFile(join(dir, JOURNAL_FILE), `${text}\n`);

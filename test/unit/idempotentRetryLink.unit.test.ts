@@ -13,6 +13,7 @@ const appRouter = t.router({
     create: t.procedure.input(input).mutation(() => 'ok'),
     sendMessage: t.procedure.input(input).mutation(() => 'ok'),
     complete: t.procedure.input(input).mutation(() => 'ok'),
+    delete: t.procedure.input(input).mutation(() => 'ok'),
   }),
   other: t.procedure.input(input).mutation(() => 'ok'),
   read: t.procedure.input(input).query(() => 'ok'),
@@ -85,6 +86,16 @@ describe('idempotentRetryLink', () => {
     const down = clientWith([networkError(), networkError(), networkError()], 2);
     await expect(down.api.events.append.mutate({ text: 'x' })).rejects.toThrow('fetch failed');
     expect(down.calls).toHaveLength(3);
+  });
+
+  it('resends a delete as it is after network errors and 5xx, but not after a 4xx', async () => {
+    const { api, calls, keys } = clientWith([networkError(), serverError(503)]);
+    await expect(api.sessions.delete.mutate({ text: 'x' })).resolves.toBe('ok');
+    expect(calls).toHaveLength(3);
+    expect(keys()).toEqual([undefined, undefined, undefined]);
+    const gone = clientWith([serverError(404)]);
+    await expect(gone.api.sessions.delete.mutate({ text: 'x' })).rejects.toThrow('failed with 404');
+    expect(gone.calls).toHaveLength(1);
   });
 
   it('leaves other mutations and queries alone: no key, no retry', async () => {

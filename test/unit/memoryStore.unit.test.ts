@@ -169,7 +169,7 @@ describe('memory store group commit', () => {
       expect(err).toBeInstanceOf(LivetrailError);
       expect(err).toMatchObject({
         code: 'UNAVAILABLE',
-        message: 'storage unavailable: journal write failed',
+        message: 'storage unavailable: write failed',
         cause,
       });
     }
@@ -343,5 +343,39 @@ describe('memory store replay', () => {
     expect(await store.getSession(id)).toMatchObject({ lastSeq: 2, totals: { inputTokens: 3 } });
     expect((await store.readEvents(id, { after: 0, limit: 10 })).map((e) => e.seq)).toEqual([1, 2]);
     expect(await store.getSession('ghost')).toBeUndefined();
+  });
+});
+
+describe('memory store delete on a journal', () => {
+  it('writes appends queued before a delete first, and refuses appends after it while it is written', async () => {
+    const { store, session, writes, started } = await heldStore();
+    const changes: string[] = [];
+    store.watch((c) => changes.push(c.kind === 'events' ? `events ${c.events[0]!.seq}` : c.kind));
+    const before = store.append(session.id, [thought('before')]);
+    await started(2);
+    const deleting = store.deleteSession(session.id);
+    // Planned after the delete: it must not be written behind it (its session would be gone).
+    await expect(store.append(session.id, [thought('after')])).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    writes[1]!.finish();
+    await before;
+    await started(3);
+    expect(writes[2]!.records).toEqual([{ op: 'delete', sessionId: session.id }]);
+    writes[2]!.finish();
+    await expect(deleting).resolves.toBe(true);
+    expect(changes).toEqual(['events 1', 'session', 'deleted']);
+    await expect(store.readEvents(session.id, { after: 0, limit: 10 })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+  });
+
+  it('replays a journaled delete', () => {
+    const meta = { id: 'gone', title: 't', agent: 'a', createdAt: '2026-01-01T00:00:00.000Z' };
+    const store = openStore({
+      initial: [
+        { op: 'session', session: meta, key: 'k', fingerprint: 'f' },
+        { op: 'delete', sessionId: 'gone' },
+      ],
+    });
+    return expect(store.getSession('gone')).resolves.toBeUndefined();
   });
 });

@@ -28,11 +28,41 @@ describe('mergeSessionList', () => {
       kind: 'snapshot',
       complete: false,
       sessions: [session('b', 2, '2026-01-01T00:00:10Z'), session('c', 1, '2026-01-01T00:00:03Z')],
+      ids: ['a', 'b', 'c'],
     });
     expect(merged.map((s) => [s.id, s.lastSeq])).toEqual([
       ['b', 2],
       ['a', 5],
       ['c', 1],
+    ]);
+  });
+
+  it('drops a removed session, and ignores a remove of one it does not hold', () => {
+    const start = [session('a', 1, '2026-01-01T00:00:01Z'), session('b', 1, '2026-01-01T00:00:02Z')];
+    const list = mergeSessionList(start, [
+      { kind: 'remove', sessionId: 'a' },
+      { kind: 'remove', sessionId: 'never-listed' },
+    ]);
+    expect(list.map((s) => s.id)).toEqual(['b']);
+    expect(mergeSessionList(list, { kind: 'remove', sessionId: 'b' })).toEqual([]);
+  });
+
+  it('drops on a partial snapshot every held session not among its ids: deleted while away', () => {
+    const start = [
+      session('gone', 3, '2026-01-01T00:00:03Z'),
+      session('kept', 1, '2026-01-01T00:00:01Z'),
+      session('changed', 1, '2026-01-01T00:00:02Z'),
+    ];
+    const list = mergeSessionList(start, {
+      kind: 'snapshot',
+      complete: false,
+      sessions: [session('changed', 2, '2026-01-01T00:00:09Z'), session('new', 1, '2026-01-01T00:00:08Z')],
+      ids: ['kept', 'changed', 'new'],
+    });
+    expect(list.map((s) => [s.id, s.lastSeq])).toEqual([
+      ['changed', 2],
+      ['new', 1],
+      ['kept', 1],
     ]);
   });
 

@@ -48,6 +48,7 @@ describe('procedures called in-process', () => {
       ],
       ['sessions.sendMessage', { sessionId: 'abc', text: '   ' }, 'text'],
       ['sessions.complete', { sessionId: 'abc', status: 'done' }, 'status'],
+      ['sessions.delete', { sessionId: 'bad id' }, 'sessionId'],
     ] as const)('%s refuses %j as BAD_REQUEST naming %s', async (path, input, field) => {
       const { caller } = fixture();
       const [group, name] = path.split('.') as ['sessions' | 'events', string];
@@ -86,10 +87,28 @@ describe('procedures called in-process', () => {
         () => anon.events.append({ sessionId: s.id, events: thoughts(1) }),
         () => anon.sessions.sendMessage({ sessionId: s.id, text: 'hi' }),
         () => anon.sessions.complete({ sessionId: s.id, status: 'succeeded' }),
+        () => anon.sessions.delete({ sessionId: s.id }),
       ]) {
         expect((await refusal(call())).code).toBe('UNAUTHORIZED');
       }
       expect((await store.getSession(s.id))!.lastSeq).toBe(0);
+    });
+
+    it('lets only an admin delete a session, and answers NOT_FOUND once it is gone', async () => {
+      const { as, caller, store } = fixture();
+      const s = await store.createSession({ title: 'r', agent: 'a' });
+      for (const role of ['agent', 'viewer'] as const) {
+        const refused = await refusal(as({ role, label: `${role}#1` }).sessions.delete({ sessionId: s.id }));
+        expect(refused).toMatchObject({
+          code: 'FORBIDDEN',
+          message: `this needs admin; the token's role is ${role}`,
+        });
+      }
+      expect(await store.getSession(s.id)).toBeDefined();
+      await expect(caller.sessions.delete({ sessionId: s.id })).resolves.toEqual({ deleted: true });
+      expect(await store.getSession(s.id)).toBeUndefined();
+      const again = await refusal(caller.sessions.delete({ sessionId: s.id }));
+      expect(again).toMatchObject({ code: 'NOT_FOUND', message: `sessionId: no session ${s.id}` });
     });
 
     it('lets a viewer read and talk but not produce, and an agent produce but not talk', async () => {
@@ -119,10 +138,12 @@ describe('procedures called in-process', () => {
     });
 
     it('treats everyone as an admin when auth is off', async () => {
-      const { caller } = fixture({ auth: false, principal: { role: 'admin', label: 'anonymous' } });
-      await expect(caller.sessions.create({ title: 'open house' })).resolves.toMatchObject({
-        title: 'open house',
-      });
+      const { caller, ctx } = fixture({ auth: false, principal: { role: 'admin', label: 'anonymous' } });
+      // The principal auth-off hands every caller.
+      expect(ctx.auth.authenticate(undefined)).toEqual({ role: 'admin', label: 'anonymous' });
+      const made = await caller.sessions.create({ title: 'open house' });
+      expect(made).toMatchObject({ title: 'open house' });
+      await expect(caller.sessions.delete({ sessionId: made.id })).resolves.toEqual({ deleted: true });
     });
   });
 

@@ -86,7 +86,7 @@ describe('streamSessionEvents', () => {
     const { store, id, hub, deliver } = await setup();
     const ac = new AbortController();
     const out = drain(streamSessionEvents({ store, hub, sessionId: id, signal: ac.signal }));
-    await vi.waitFor(() => expect(hub.listenerCount()).toBe(2));
+    await vi.waitFor(() => expect(hub.listenerCount()).toBe(3));
     // The store has 1..3, but the feed delivers 3 before 2 (two writers, out of order).
     const [e1, e2, e3] = await store.append(id, thoughts(3));
     deliver([e1!]);
@@ -102,7 +102,7 @@ describe('streamSessionEvents', () => {
     const { store, id, hub, deliver } = await setup();
     const ac = new AbortController();
     const out = drain(streamSessionEvents({ store, hub, sessionId: id, signal: ac.signal }));
-    await vi.waitFor(() => expect(hub.listenerCount()).toBe(2));
+    await vi.waitFor(() => expect(hub.listenerCount()).toBe(3));
     const events = await store.append(id, thoughts(4));
     deliver([events[3]!]);
     await vi.waitFor(() => expect(out.seqs).toEqual([1, 2, 3, 4]));
@@ -114,7 +114,7 @@ describe('streamSessionEvents', () => {
     const { store, id, hub, deliver, resync } = await setup();
     const ac = new AbortController();
     const out = drain(streamSessionEvents({ store, hub, sessionId: id, signal: ac.signal }));
-    await vi.waitFor(() => expect(hub.listenerCount()).toBe(2));
+    await vi.waitFor(() => expect(hub.listenerCount()).toBe(3));
     const [e1] = await store.append(id, thoughts(1));
     deliver([e1!]);
     await vi.waitFor(() => expect(out.seqs).toEqual([1]));
@@ -242,7 +242,7 @@ describe('streamSessionEvents from memory', () => {
   it('ends after a complete that arrives live', async () => {
     const { store, id, hub, deliver } = await setup();
     const out = drain(streamSessionEvents({ store, hub, sessionId: id }));
-    await vi.waitFor(() => expect(hub.listenerCount()).toBe(2));
+    await vi.waitFor(() => expect(hub.listenerCount()).toBe(3));
     deliver(await store.append(id, thoughts(1)));
     await vi.waitFor(() => expect(out.seqs).toEqual([1]));
     deliver(await store.append(id, [{ type: 'complete', status: 'succeeded' }, ...thoughts(0)]));
@@ -431,7 +431,7 @@ describe('streamSessionEvents resume', () => {
     const out = drain(
       streamSessionEvents({ store, hub, sessionId: id, lastEventId: '2', signal: ac.signal }),
     );
-    await vi.waitFor(() => expect(hub.listenerCount()).toBe(2));
+    await vi.waitFor(() => expect(hub.listenerCount()).toBe(3));
     deliver(await store.append(id, thoughts(1)));
     await vi.waitFor(() => expect(out.seqs).toEqual([3]));
     ac.abort();
@@ -452,6 +452,33 @@ describe('streamSessionEvents resume', () => {
       { kind: 'event', event: expect.objectContaining({ seq: 2, type: 'complete' }) },
     ]);
   });
+
+  it.each([
+    ['at the kept end', '2', undefined],
+    ['inside the lost range', '3', 'recovered'],
+    ['at the end of the lost range', '5', 'recovered'],
+    ['past the lost range', '6', undefined],
+  ])(
+    'after a recovery, a client resuming %s is reset only when it may hold lost events',
+    async (_, lastEventId, reason) => {
+      const { store, id, hub } = await setup();
+      // Seqs 3–5 were lost in a recovery, and 3–7 handed out again since.
+      await store.append(id, thoughts(7));
+      const session = (await store.getSession(id))!;
+      vi.spyOn(store, 'getSession').mockResolvedValue({
+        ...session,
+        recovered: { keptThrough: 2, lostThrough: 5, at: session.createdAt },
+      });
+      const stream = streamSessionEvents({ store, hub, sessionId: id, lastEventId });
+      const first = (await stream.next()).value;
+      await stream.return(undefined);
+      expect(first).toEqual(
+        reason
+          ? { kind: 'reset', reason, headSeq: 7 }
+          : { kind: 'event', event: expect.objectContaining({ seq: Number(lastEventId) + 1 }) },
+      );
+    },
+  );
 
   it('resumes at the head itself without a reset', async () => {
     const { store, id, hub } = await setup();

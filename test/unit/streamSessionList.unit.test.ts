@@ -2,7 +2,7 @@ import { getEventListeners } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import { readAllSessions, streamSessionList } from '../../server/hub/streamSessionList.ts';
 import { createMemoryStore } from '../../server/store/memoryStore.ts';
-import type { SessionListMessage } from '../../shared/streamMessages.ts';
+import { listedSessions, type SessionListMessage } from '../../shared/streamMessages.ts';
 import { manualHub } from '../support/manualHub.ts';
 
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
@@ -30,7 +30,7 @@ function setup() {
 }
 
 const ids = (m: SessionListMessage | undefined) =>
-  m === undefined ? undefined : m.kind === 'snapshot' ? m.sessions.map((s) => s.id) : [m.session.id];
+  m === undefined ? undefined : listedSessions(m).map((s) => s.id);
 
 /** Resolves with the stream's next value; `settled` tells whether it has yet, without awaiting. */
 function pull(stream: AsyncGenerator<SessionListMessage>) {
@@ -103,7 +103,12 @@ describe('streamSessionList', () => {
     const { store, hub, change, sessionAt, touch, at } = setup();
     const old = await sessionAt(T0 - 60_000);
     const stream = streamSessionList({ store, hub, lastEventId: new Date(T0).toISOString() });
-    expect((await stream.next()).value).toEqual({ kind: 'snapshot', sessions: [], complete: false });
+    expect((await stream.next()).value).toEqual({
+      kind: 'snapshot',
+      sessions: [],
+      complete: false,
+      ids: [old.id],
+    });
     at(T0 + 1);
     const next = stream.next();
     const old1 = await touch(old.id);
@@ -345,7 +350,7 @@ describe('streamSessionList abort', () => {
     await stream.next();
     const end = pull(stream);
     await vi.waitFor(() => expect(getEventListeners(ac.signal, 'abort')).toHaveLength(1));
-    expect(hub.listenerCount()).toBe(2);
+    expect(hub.listenerCount()).toBe(3);
     ac.abort();
     await end.promise;
     expect(end.done).toBe(true);

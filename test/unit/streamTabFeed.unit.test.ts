@@ -5,7 +5,7 @@ import { streamTabFeed, type TrackedFeedMessage } from '../../server/hub/streamT
 import type { EventStore } from '../../server/store/eventStore.ts';
 import { createMemoryStore } from '../../server/store/memoryStore.ts';
 import { LivetrailError } from '../../shared/livetrailError.ts';
-import { type FeedCursor, formatFeedCursor } from '../../shared/streamMessages.ts';
+import { type FeedCursor, formatFeedCursor, listedSessions } from '../../shared/streamMessages.ts';
 
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
 
@@ -68,8 +68,7 @@ function expectedCursors(out: TrackedFeedMessage[], start: FeedCursor): FeedCurs
   let listMs = start.listMs;
   return out.map(({ message: m }) => {
     if (m.kind === 'list') {
-      const sessions = m.message.kind === 'upsert' ? [m.message.session] : m.message.sessions;
-      for (const s of sessions) listMs = Math.max(listMs ?? 0, Date.parse(s.lastActivityAt));
+      for (const s of listedSessions(m.message)) listMs = Math.max(listMs ?? 0, Date.parse(s.lastActivityAt));
     }
     if (m.kind === 'session' && m.message.kind === 'event') seq = m.message.event.seq;
     if (m.kind === 'session' && m.message.kind === 'reset') seq = 0;
@@ -90,7 +89,7 @@ describe('streamTabFeed', () => {
       message: { kind: 'list', message: { kind: 'snapshot', sessions: [b, a], complete: true } },
     });
     expect(formatFeedCursor(feed.out[0]!.cursor)).toBe(`0.${T0 + 1_000}`);
-    expect(hub.listenerCount()).toBe(2);
+    expect(hub.listenerCount()).toBe(3);
     const c = await sessionAt(T0 + 2_000);
     await vi.waitFor(() => expect(feed.out).toHaveLength(2));
     expect(feed.out[1]).toEqual({
@@ -120,7 +119,7 @@ describe('streamTabFeed', () => {
     const feed = collect(streamTabFeed({ store, hub, sessionId: open.id, signal: ac.signal }));
     await vi.waitFor(() => expect(eventSeqs(feed.out)).toEqual([1, 2]));
     await vi.waitFor(() => expect(listMessages(feed.out)).toHaveLength(1));
-    expect(hub.listenerCount()).toBe(4);
+    expect(hub.listenerCount()).toBe(6);
     expect(messages(feed.out)).toContainEqual({
       kind: 'session',
       sessionId: open.id,
@@ -175,7 +174,9 @@ describe('streamTabFeed', () => {
     const feed = collect(streamTabFeed({ store, hub, sessionId: open.id, lastEventId, signal: ac.signal }));
     await vi.waitFor(() => expect(eventSeqs(feed.out)).toEqual([3]));
     await vi.waitFor(() => expect(listMessages(feed.out)).toHaveLength(1));
-    expect(listMessages(feed.out)).toEqual([{ kind: 'snapshot', sessions: [], complete: false }]);
+    expect(listMessages(feed.out)).toEqual([
+      { kind: 'snapshot', sessions: [], complete: false, ids: [open.id] },
+    ]);
     expect(messages(feed.out)).toContainEqual({
       kind: 'session',
       sessionId: open.id,
@@ -197,7 +198,10 @@ describe('streamTabFeed', () => {
     await vi.waitFor(() => expect(feed.out).toHaveLength(1));
     expect(feed.out[0]).toEqual({
       cursor: { seq: 0, listMs: T0 },
-      message: { kind: 'list', message: { kind: 'snapshot', sessions: [recent], complete: false } },
+      message: {
+        kind: 'list',
+        message: { kind: 'snapshot', sessions: [recent], complete: false, ids: [recent.id] },
+      },
     });
     ac.abort();
     await feed.done;
@@ -269,7 +273,7 @@ describe('streamTabFeed', () => {
         message: { kind: 'session_missing', sessionId: 'nope' },
       }),
     );
-    await vi.waitFor(() => expect(hub.listenerCount()).toBe(2));
+    await vi.waitFor(() => expect(hub.listenerCount()).toBe(3));
     const later = await sessionAt(T0 + 1);
     await vi.waitFor(() => expect(listMessages(feed.out)).toContainEqual({ kind: 'upsert', session: later }));
     ac.abort();
@@ -285,7 +289,7 @@ describe('streamTabFeed', () => {
     await vi.waitFor(() => expect(eventSeqs(feed.out)).toEqual([1]));
     await store.append(open.id, [{ type: 'complete', status: 'succeeded' }]);
     await vi.waitFor(() => expect(eventSeqs(feed.out)).toEqual([1, 2]));
-    await vi.waitFor(() => expect(hub.listenerCount()).toBe(2));
+    await vi.waitFor(() => expect(hub.listenerCount()).toBe(3));
     const later = await sessionAt(T0 + 1);
     await vi.waitFor(() => expect(listMessages(feed.out)).toContainEqual({ kind: 'upsert', session: later }));
     ac.abort();
@@ -319,7 +323,7 @@ describe('streamTabFeed', () => {
     const ac = new AbortController();
     const feed = collect(streamTabFeed({ store, hub, sessionId: open.id, signal: ac.signal }));
     await vi.waitFor(() => expect(eventSeqs(feed.out)).toEqual([1]));
-    await vi.waitFor(() => expect(hub.listenerCount()).toBe(4));
+    await vi.waitFor(() => expect(hub.listenerCount()).toBe(6));
     expect(getEventListeners(ac.signal, 'abort')).toHaveLength(1);
     ac.abort();
     await feed.done;

@@ -3,6 +3,7 @@ import {
   applyFeedMessages,
   feedBehind,
   feedCursor,
+  feedPhase,
   followInFeed,
   initialTabFeedState,
 } from '../../client/state/tabFeedState.ts';
@@ -71,6 +72,37 @@ describe('applyFeedMessages', () => {
       { kind: 'session_missing', sessionId: 'nope' },
     ]);
     expect(state.missing).toBe(true);
+    expect(feedPhase(state)).toBe('not_found');
+  });
+
+  it('marks the followed session deleted when it goes missing after its head was announced', () => {
+    const live = applyFeedMessages(initialTabFeedState('s1'), [head('s1', 1), ev('s1', 1)]).state;
+    expect(feedPhase(live)).toBe('live');
+    const { state } = applyFeedMessages(live, [{ kind: 'session_missing', sessionId: 's1' }]);
+    expect(feedPhase(state)).toBe('deleted');
+    // Following another session starts over.
+    expect(feedPhase(followInFeed(state, 's2'))).toBe('loading');
+  });
+
+  it('marks the followed session deleted when the list removes it, and drops it from the list', () => {
+    const listed = applyFeedMessages(initialTabFeedState('s1'), [
+      {
+        kind: 'list',
+        message: {
+          kind: 'snapshot',
+          sessions: [session('s1', '2026-01-01T00:00:05Z'), session('s2', '2026-01-01T00:00:04Z')],
+          complete: true,
+        },
+      },
+    ]).state;
+    const other = applyFeedMessages(listed, [{ kind: 'list', message: { kind: 'remove', sessionId: 's2' } }]);
+    expect(feedPhase(other.state)).toBe('loading');
+    expect(other.state.sessions.map((s) => s.id)).toEqual(['s1']);
+    const { state } = applyFeedMessages(other.state, [
+      { kind: 'list', message: { kind: 'remove', sessionId: 's1' } },
+    ]);
+    expect(feedPhase(state)).toBe('deleted');
+    expect(state.sessions).toEqual([]);
   });
 });
 
