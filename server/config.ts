@@ -75,7 +75,13 @@ const hostSchema = z
 const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int(0, 65535).default(3000),
-  LIVETRAIL_STORE: z.enum(['file', 'memory', 'mongo']).default('file'),
+  // `file` was the NDJSON journal store; it now names the SQLite store (its journal is imported).
+  LIVETRAIL_STORE: z
+    .enum(['sqlite', 'file', 'memory', 'mongo'])
+    .default('sqlite')
+    .transform((s) => (s === 'file' ? 'sqlite' : s)),
+  LIVETRAIL_RECOVER: z.enum(['0', '1']).default('0'),
+  LIVETRAIL_RETENTION_DAYS: int(1, 36_500).optional(),
   MONGODB_URI: z
     .string()
     .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI')
@@ -131,7 +137,8 @@ export interface AbuseLimits {
 export interface Config {
   host: string;
   port: number;
-  store: 'file' | 'memory' | 'mongo';
+  /** `sqlite` (default; `file` is accepted as its old name), `memory` (volatile) or `mongo`. */
+  store: 'sqlite' | 'memory' | 'mongo';
   /** Connection string of the `mongo` store. */
   mongoUri?: string;
   /** Database of the `mongo` store. */
@@ -140,7 +147,12 @@ export interface Config {
   mongoTimeoutMs: number;
   /** How long writes wait for a writable primary (long enough to ride out an election). @default 20000 */
   mongoServerSelectionMs: number;
+  /** The embedded store's directory (livetrail.db, its WAL and the writer lock). */
   dataDir: string;
+  /** Start a damaged embedded database by keeping what is readable (`LIVETRAIL_RECOVER=1`). */
+  recover: boolean;
+  /** Finished sessions idle for longer than this many days are deleted; unset = kept forever. */
+  retentionDays?: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Where the built SPA lives. */
   staticDir: string;
@@ -222,6 +234,8 @@ export function fromEnv(env: Record<string, string | undefined>): Config {
     mongoTimeoutMs: c.LIVETRAIL_MONGO_TIMEOUT_MS,
     mongoServerSelectionMs: c.LIVETRAIL_MONGO_SERVER_SELECTION_MS,
     dataDir: c.LIVETRAIL_DATA_DIR,
+    recover: c.LIVETRAIL_RECOVER === '1',
+    ...(c.LIVETRAIL_RETENTION_DAYS !== undefined && { retentionDays: c.LIVETRAIL_RETENTION_DAYS }),
     logLevel: c.LOG_LEVEL,
     staticDir: c.LIVETRAIL_STATIC_DIR,
     auth,

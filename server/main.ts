@@ -3,6 +3,7 @@ import { ensureClientBuild } from './ensureClientBuild.ts';
 import { createLivetrailServer } from './http/createLivetrailServer.ts';
 import { createLogger } from './logger.ts';
 import { createStore } from './store/createStore.ts';
+import { startRetention } from './store/startRetention.ts';
 
 /** Exits within this long after SIGINT/SIGTERM even if something hangs. */
 const SHUTDOWN_DEADLINE_MS = 5_000;
@@ -38,10 +39,14 @@ async function main(): Promise<void> {
     throw err;
   });
   log.info(
-    { url: app.url, store: store.kind, dataDir: config.store === 'file' ? config.dataDir : undefined },
+    { url: app.url, store: store.kind, dataDir: config.store === 'sqlite' ? config.dataDir : undefined },
     'listening',
   );
   process.stdout.write(`livetrail: serving on ${app.url} (store: ${store.kind})\n`);
+  const retention =
+    config.retentionDays === undefined
+      ? undefined
+      : startRetention(store, { days: config.retentionDays, log });
   // The one place a token is shown: to the person who started the server, so they can sign in.
   const person =
     config.tokens.find((t) => t.role === 'admin') ?? config.tokens.find((t) => t.role === 'viewer');
@@ -59,6 +64,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'shutting down');
     setTimeout(() => fail('shutdown took too long, exiting', 1), SHUTDOWN_DEADLINE_MS).unref();
+    retention?.stop();
     await app.close();
     await store.close();
     process.exit(0);

@@ -1,7 +1,6 @@
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { EventStore } from './eventStore.ts';
-import { openFileJournal } from './fileJournal.ts';
 import { createMemoryStore } from './memoryStore.ts';
 
 /** Opens the store the config names. */
@@ -20,9 +19,13 @@ export async function createStore(config: Config, log: Logger): Promise<EventSto
         serverSelectionTimeoutMS: config.mongoServerSelectionMs,
       });
     }
-    case 'file': {
-      const { journal, records } = await openFileJournal(config.dataDir, warn);
-      return createMemoryStore({ kind: 'file', journal, initial: records, warn });
+    case 'sqlite': {
+      const { openSqliteStore } = await import('./openSqliteStore.ts');
+      return openSqliteStore({
+        dir: config.dataDir,
+        recover: config.recover,
+        log: { info: (m) => log.info(m), warn, error: (m) => log.error(m) },
+      });
     }
   }
 }

@@ -79,8 +79,8 @@ describe('viewers across server restarts', { timeout: 90_000 }, () => {
     for (const f of followers) expect(f.ended).toBe(f.sessionId === ids[0]);
   }
 
-  it('resumes exactly on the file store, even after SIGKILL', async () => {
-    const ids = await restartScenario({ LIVETRAIL_STORE: 'file' }, 'SIGKILL');
+  it('resumes exactly on the sqlite store, even after SIGKILL', async () => {
+    const ids = await restartScenario({ LIVETRAIL_STORE: 'sqlite' }, 'SIGKILL');
     await expectExactTrails(ids);
   });
 

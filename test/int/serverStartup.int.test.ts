@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TEST_TOKENS, TEST_TOKENS_ENV } from '../support/authFixture.ts';
 import { REPO_ROOT } from '../support/repoRoot.ts';
@@ -76,5 +79,45 @@ describe('server startup and access control', () => {
     expect(server.output()).not.toContain('sign in at');
     const res = await fetch(`${server.url}/trpc/sessions.list`);
     expect(res.status).toBe(200);
+  });
+});
+
+describe('the embedded store on startup', () => {
+  let server: ServerProcess | undefined;
+  const dirs: string[] = [];
+  afterEach(async () => {
+    await server?.dispose();
+    server = undefined;
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('refuses a second server on the same data directory in one line naming the pid, and leaves no stale lock after SIGKILL', async () => {
+    server = await startServerProcess();
+    const env = { LIVETRAIL_STORE: 'sqlite', LIVETRAIL_DATA_DIR: server.dataDir };
+    const second = await runToExit(env);
+    expect(second.code).toBe(1);
+    expect(second.stderr.trim().split('\n')).toEqual([
+      `livetrail: cannot open the sqlite store: data directory ${server.dataDir} is in use by another livetrail server (pid ${server.pid}): stop it, or set LIVETRAIL_DATA_DIR to another directory`,
+    ]);
+    expect(second.stdout).not.toContain('serving on');
+    // The first server is unharmed.
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+
+    await server.stop('SIGKILL');
+    await server.restart();
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
+  it('refuses a damaged database in one line that says what to do', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'livetrail-damaged-'));
+    dirs.push(dataDir);
+    writeFileSync(join(dataDir, 'livetrail.db'), 'this is not a database, it is a sandwich'.repeat(200));
+    const out = await runToExit({ LIVETRAIL_STORE: 'sqlite', LIVETRAIL_DATA_DIR: dataDir });
+    expect(out.code).toBe(1);
+    const lines = out.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^livetrail: cannot open the sqlite store: .*livetrail\.db is damaged \(.+\): restore a backup \(npm run backup makes one\), or start once with LIVETRAIL_RECOVER=1 to keep what is readable$/,
+    );
   });
 });

@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * The tests Stryker runs against each mutant: the unit tests of the mutated core modules and the
- * file store's tests (which bind no port), in the node environment only. Kept apart from
+ * SQLite store's contract and import tests (which bind no port), in the node environment only. Kept apart from
  * vite.config.ts so `npm test` is unaffected.
  */
 export default defineConfig({
@@ -30,7 +30,11 @@ export default defineConfig({
       'test/unit/batchChain.unit.test.ts',
       'test/unit/sessionCursor.unit.test.ts',
       'test/unit/idempotentRetryLink.unit.test.ts',
-      'test/int/fileStore.int.test.ts',
+      'test/unit/groupCommit.unit.test.ts',
+      'test/unit/tailCache.unit.test.ts',
+      'test/unit/startRetention.unit.test.ts',
+      'test/int/sqliteStore.int.test.ts',
+      'test/int/sqliteImport.int.test.ts',
     ],
     testTimeout: 20_000,
   },

@@ -67,7 +67,7 @@ export async function startServerProcess(opts: ServerProcessOptions = {}): Promi
         ...process.env,
         HOST: '127.0.0.1',
         PORT: String(port),
-        LIVETRAIL_STORE: 'file',
+        LIVETRAIL_STORE: 'sqlite',
         LIVETRAIL_DATA_DIR: dataDir,
         LIVETRAIL_STATIC_DIR: join(REPO_ROOT, 'dist/client'),
         LOG_LEVEL: 'warn',

@@ -2,13 +2,26 @@ import { describe, expect, it } from 'vitest';
 import { type Config, fromEnv, isLoopbackHost } from '../../server/config.ts';
 
 describe('config', () => {
-  it('defaults to the file store on 127.0.0.1:3000', () => {
-    expect(fromEnv({})).toMatchObject({
+  it('defaults to the sqlite store on 127.0.0.1:3000, no recovery, no retention', () => {
+    const config = fromEnv({});
+    expect(config).toMatchObject({
       host: '127.0.0.1',
       port: 3000,
-      store: 'file',
+      store: 'sqlite',
       dataDir: './.livetrail-data',
+      recover: false,
     });
+    expect(config.retentionDays).toBeUndefined();
+  });
+
+  it('takes `file` as the old name of the sqlite store, and reads recovery and retention', () => {
+    expect(fromEnv({ LIVETRAIL_STORE: 'file' }).store).toBe('sqlite');
+    expect(fromEnv({ LIVETRAIL_RECOVER: '1', LIVETRAIL_RETENTION_DAYS: '30' })).toMatchObject({
+      recover: true,
+      retentionDays: 30,
+    });
+    expect(() => fromEnv({ LIVETRAIL_RECOVER: 'yes' })).toThrow(/^bad config: LIVETRAIL_RECOVER="yes": /);
+    expect(() => fromEnv({ LIVETRAIL_RETENTION_DAYS: '0' })).toThrow(/LIVETRAIL_RETENTION_DAYS="0"/);
   });
 
   it('reads overrides and treats blank values as unset', () => {
