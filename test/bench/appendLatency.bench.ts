@@ -3,16 +3,19 @@
  *
  *   1. Keyed vs unkeyed, straight on the store: `append` (at-least-once), `appendOnce` with a fresh
  *      key per batch (exactly-once) and `appendOnce` again with a used key (a retry: answered
- *      `duplicate`), side by side on the memory store, the file store (journal in the OS temp dir,
- *      fdatasync per write) and the Mongo store on the MongoDB wire-protocol test server (in this
- *      process). Modes alternate in rounds on one store; "× unkeyed" is the mode's time per append
- *      over unkeyed's (1.00 = same cost). For Mongo, "cmds/append" counts the store's commands
- *      (find/insert/update) the wire server received.
+ *      `duplicate`), side by side on the memory store, the SQLite store (the default: a fresh data
+ *      dir in the OS temp dir, WAL, synchronous=FULL, group commit on its writer thread), the legacy
+ *      file store (NDJSON journal in the OS temp dir, fdatasync per write, all history in memory) and
+ *      the Mongo store on the MongoDB wire-protocol test server (in this process). Modes alternate in
+ *      rounds on one store; "× unkeyed" is the mode's time per append over unkeyed's (1.00 = same
+ *      cost). For Mongo, "cmds/append" counts the store's commands (find/insert/update) the wire
+ *      server received.
  *   2. append→delivery over SSE through the HTTP server (the typed client keys every append):
- *      memory vs Mongo.
+ *      memory vs SQLite vs Mongo.
  *
- * Run: `npm run bench:append [-- --quick] [--only memory,file,mongo] [--batch 1] [--concurrency 1]
- * [--events 2000] [--delivery-concurrency 8] [--no-delivery]`. About a minute; `--quick` ~15 s.
+ * Run: `npm run bench:append [-- --quick] [--only memory,sqlite,file,mongo] [--batch 1]
+ * [--concurrency 1] [--events 2000] [--delivery-concurrency 8] [--no-delivery]`. About a minute;
+ * `--quick` ~15 s.
  */
 import { parseArgs } from 'node:util';
 import { startMongoWireServer } from '../support/mongoWire/createMongoWireServer.ts';
@@ -26,7 +29,7 @@ import { machineLine } from './append/machineLine.ts';
 const { values: flags } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'memory,file,mongo' },
+    only: { type: 'string', default: 'memory,sqlite,file,mongo' },
     batch: { type: 'string', default: '1' },
     concurrency: { type: 'string', default: '1' },
     events: { type: 'string' },
@@ -40,7 +43,7 @@ const positive = (name: string, text: string, max: number): number => {
     throw new Error(`--${name} must be an integer from 1 to ${max}`);
   return n;
 };
-const KINDS: StoreKind[] = ['memory', 'file', 'mongo'];
+const KINDS: StoreKind[] = ['memory', 'sqlite', 'file', 'mongo'];
 const kinds = flags.only.split(',').map((s) => s.trim()) as StoreKind[];
 const unknown = kinds.filter((k) => !KINDS.includes(k));
 if (unknown.length > 0) throw new Error(`--only takes ${KINDS.join(', ')}; not ${unknown.join(', ')}`);
@@ -52,8 +55,8 @@ const deliveryConcurrency = positive('delivery-concurrency', flags['delivery-con
 
 /** Batches per mode: the memory store is ~100× faster than the others, so it gets more. */
 const COUNTS: Record<StoreKind, number> = quick
-  ? { memory: 5_000, file: 300, mongo: 300 }
-  : { memory: 20_000, file: 1_500, mongo: 1_500 };
+  ? { memory: 5_000, sqlite: 300, file: 300, mongo: 300 }
+  : { memory: 20_000, sqlite: 1_500, file: 1_500, mongo: 1_500 };
 const planFor = (kind: StoreKind): ModePlan => ({
   count: COUNTS[kind],
   rounds: quick ? 2 : 4,
@@ -122,9 +125,11 @@ try {
         `(keyed by the client), ${deliveryConcurrency} in flight`,
     );
     const delivery: string[][] = [];
-    for (const kind of ['memory', 'mongo'] as const) {
+    for (const kind of ['memory', 'sqlite', 'mongo'] as const) {
       const bench = await openBenchStore(kind, wire);
       const r = await measureDelivery(bench.store, deliveryEvents, deliveryConcurrency);
+      // measureDelivery closed the store; sqlite's close is idempotent, and this removes its data dir.
+      if (kind === 'sqlite') await bench.close();
       delivery.push([
         bench.label,
         rate(r.appendsPerSec),

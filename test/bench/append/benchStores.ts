@@ -6,6 +6,7 @@ import type { EventStore } from '../../../server/store/eventStore.ts';
 import { openFileJournal } from '../../../server/store/fileJournal.ts';
 import { createMemoryStore } from '../../../server/store/memoryStore.ts';
 import { createMongoStore } from '../../../server/store/mongoStore.ts';
+import { openSqliteStore } from '../../../server/store/openSqliteStore.ts';
 import { COMMAND_LOG_LIMIT } from '../../support/mongoWire/commandLog.ts';
 import type { MongoWireServer } from '../../support/mongoWire/createMongoWireServer.ts';
 import { freshDbName } from '../../support/openMongoFixture.ts';
@@ -13,7 +14,7 @@ import { freshDbName } from '../../support/openMongoFixture.ts';
 /** What the store sends per operation (not the change stream's aggregate/getMore, not heartbeats). */
 const STORE_COMMANDS = new Set(['find', 'insert', 'update', 'delete', 'findAndModify']);
 
-export type StoreKind = 'memory' | 'file' | 'mongo';
+export type StoreKind = 'memory' | 'file' | 'sqlite' | 'mongo';
 
 /** A store opened for a bench, and how to close it (and remove what it left behind). */
 export interface BenchStore {
@@ -29,10 +30,20 @@ export interface BenchStore {
 /** The journal's warnings would only mean a broken temp dir: make them loud. */
 const warn = (message: string) => process.stderr.write(`file store: ${message}\n`);
 
+/** The SQLite store's warnings and errors, loud for the same reason; its info lines are not needed. */
+const sqliteLog = {
+  info: () => {},
+  warn: (message: string) => process.stderr.write(`sqlite store: ${message}\n`),
+  error: (message: string) => process.stderr.write(`sqlite store: ${message}\n`),
+};
+
 /**
- * Opens a fresh store of `kind`: the memory store; the file store (`openFileJournal` + the memory
- * store over it, as `createStore` does) in a new temp directory; or the Mongo store in a fresh
- * database on `wire`, with the production defaults for timeouts and retries.
+ * Opens a fresh store of `kind`: the memory store; the legacy file store (`openFileJournal` + the
+ * memory store over it, as `createStore` used to) in a new temp directory; the SQLite store
+ * (`openSqliteStore`, the default, writer thread and all) in a new temp directory; or the Mongo store
+ * in a fresh database on `wire`, with the production defaults for timeouts and retries. Closing a
+ * file or sqlite bench store removes its directory (sqlite's `close` may run first elsewhere: it is
+ * idempotent).
  */
 export async function openBenchStore(kind: StoreKind, wire?: MongoWireServer): Promise<BenchStore> {
   if (kind === 'memory') {
@@ -45,7 +56,20 @@ export async function openBenchStore(kind: StoreKind, wire?: MongoWireServer): P
     const store = createMemoryStore({ kind: 'file', journal, initial: records, warn });
     return {
       kind,
-      label: `file (${tmpdir()})`,
+      label: 'file (legacy journal)',
+      store,
+      async close() {
+        await store.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  if (kind === 'sqlite') {
+    const dir = await mkdtemp(join(tmpdir(), 'livetrail-bench-'));
+    const store = await openSqliteStore({ dir, log: sqliteLog });
+    return {
+      kind,
+      label: `sqlite (${tmpdir()})`,
       store,
       async close() {
         await store.close();
