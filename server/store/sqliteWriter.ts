@@ -1,5 +1,7 @@
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { buildSync } from 'esbuild';
 import { configure } from './sqliteSchema.ts';
 import { prepareProbe, prepareWriter, type SqliteWrite } from './sqliteWrites.ts';
 
@@ -67,20 +69,30 @@ function inlineWriter(path: string, options: WriterOptions): SqliteWriter {
   };
 }
 
+let bundled: string | undefined;
+
 /**
- * The worker runs TypeScript through tsx's loader (registered inside the worker: a worker does not
- * inherit the parent's loader hooks on Node 20).
+ * The writer thread's code: sqliteWriterWorker.ts and what it imports, bundled once per process
+ * by esbuild into one CommonJS string. A worker does not inherit tsx's loader on Node 20, and
+ * registering tsx inside it costs a second loader thread (~400 ms and ~30 MiB per start).
  */
 function workerSource(): string {
-  const api = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./sqliteWriterWorker.ts', import.meta.url).href;
-  return `import(${JSON.stringify(api)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
+  bundled ??= buildSync({
+    entryPoints: [fileURLToPath(new URL('./sqliteWriterWorker.ts', import.meta.url))],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    write: false,
+    logLevel: 'silent',
+  }).outputFiles[0]!.text;
+  return bundled;
 }
 
 async function threadWriter(path: string, options: WriterOptions): Promise<SqliteWriter> {
   const worker = new Worker(workerSource(), {
     eval: true,
-    workerData: { path, maxPageCount: options.maxPageCount },
+    workerData: { path, maxPageCount: options.maxPageCount, from: import.meta.url },
   });
   const waiting = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
   let nextId = 1;
