@@ -5,6 +5,9 @@
  * live as long as the message object does (a WeakMap): nothing to evict, nothing kept for history.
  */
 
+import type { StoredEvent } from '../../shared/agentEvent.ts';
+import { eventJson } from '../store/storedJson.ts';
+
 const jsonByMessage = new WeakMap<object, string>();
 /** `data: <json>\n\n` as bytes, per message. */
 const dataFrameByMessage = new WeakMap<object, Buffer>();
@@ -16,10 +19,20 @@ export function jsonOnce(value: unknown): string {
   if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null';
   let json = jsonByMessage.get(value);
   if (json === undefined) {
-    json = JSON.stringify(value);
+    json = isEventMessage(value)
+      ? `{"kind":"event","event":${eventJson(value.event)}}`
+      : JSON.stringify(value);
     jsonByMessage.set(value, json);
   }
   return json;
+}
+
+/** Exactly `{ kind: 'event', event }` (as sharedMessages builds it): its event's stored JSON fits in. */
+function isEventMessage(value: object): value is { kind: 'event'; event: StoredEvent } {
+  const m = value as { kind?: unknown; event?: unknown };
+  return (
+    m.kind === 'event' && typeof m.event === 'object' && m.event !== null && Object.keys(value).length === 2
+  );
 }
 
 /** The SSE frame of an untracked message: `data: <json>`. */

@@ -5,6 +5,7 @@ import { isFinished, sessionIdSchema } from '../../shared/session.ts';
 import { TRANSPORT_TIMING } from '../../shared/transportTiming.ts';
 import type { Context } from '../context.ts';
 import { followSessionEvents, parseLastEventId } from '../hub/followSessionEvents.ts';
+import { eventJson } from '../store/storedJson.ts';
 import { drainedOf } from './drainedOf.ts';
 import { sendError } from './sendJson.ts';
 
@@ -14,7 +15,7 @@ const frames = new WeakMap<StoredEvent, Buffer>();
 function plainFrame(event: StoredEvent): Buffer {
   let frame = frames.get(event);
   if (!frame) {
-    frame = Buffer.from(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+    frame = Buffer.from(`id: ${event.seq}\nevent: ${event.type}\ndata: ${eventJson(event)}\n\n`);
     frames.set(event, frame);
   }
   return frame;

@@ -3,6 +3,7 @@ import type { StoredEvent } from '../../shared/agentEvent.ts';
 import type { Session } from '../../shared/session.ts';
 import type { KeyedBatch } from '../domain/idempotency.ts';
 import type { SessionCursor } from './eventStore.ts';
+import { rememberEventJson } from './storedJson.ts';
 
 /** Every query the SQLite store makes, prepared once; each is served by an index (see sqliteSchema). */
 export function prepareReads(db: Database) {
@@ -41,7 +42,11 @@ export function prepareReads(db: Database) {
       return rows.map(parseState);
     },
     events(sessionId: string, after: number, limit: number): StoredEvent[] {
-      return events.all(sessionId, after, limit).map((r) => JSON.parse(r.event) as StoredEvent);
+      return events.all(sessionId, after, limit).map((r) => {
+        const event = JSON.parse(r.event) as StoredEvent;
+        rememberEventJson(event, r.event);
+        return event;
+      });
     },
     batchKey(sessionId: string, key: string): KeyedBatch | undefined {
       const row = batchKey.get(sessionId, key);

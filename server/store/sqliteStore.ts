@@ -11,6 +11,7 @@ import { createGroupCommit, createSlots } from './groupCommit.ts';
 import { prepareReads } from './sqliteReads.ts';
 import { SqliteWriteError, type SqliteWriter } from './sqliteWriter.ts';
 import type { SqliteWrite } from './sqliteWrites.ts';
+import { rememberEventJson } from './storedJson.ts';
 import { createTailCache } from './tailCache.ts';
 
 /** Where the store reports trouble with its storage (a pino logger fits). */
@@ -161,7 +162,11 @@ export function createSqliteStore(parts: SqliteStoreParts): EventStore {
     const session = current(sessionId);
     if (!session) throw sessionNotFound(sessionId);
     const plan = planAppend(session, events, now().toISOString());
-    const json = plan.events.map((e) => JSON.stringify(e));
+    const json = plan.events.map((e) => {
+      const text = JSON.stringify(e);
+      rememberEventJson(e, text);
+      return text;
+    });
     tentative.set(sessionId, plan.session);
     const write: SqliteWrite = {
       op: 'events',

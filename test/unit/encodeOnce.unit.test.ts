@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { jsonOnce, sseDataFrame, sseTrackedFrame } from '../../server/http/encodeOnce.ts';
+import { eventJson, rememberEventJson } from '../../server/store/storedJson.ts';
+import type { StoredEvent } from '../../shared/agentEvent.ts';
 
 describe('encodeOnce', () => {
   it('encodes an object once and returns the same text after', () => {
@@ -34,5 +36,23 @@ describe('encodeOnce', () => {
   it('encodes primitives every time', () => {
     expect(String(sseDataFrame(3))).toBe('data: 3\n\n');
     expect(String(sseTrackedFrame('1', null))).toBe('id: 1\ndata: null\n\n');
+  });
+
+  it("splices a stored event's JSON into its event message instead of encoding it again", () => {
+    const event: StoredEvent = { type: 'thought', text: 'é "q"', sessionId: 's', seq: 7, ts: 'x' };
+    // The text a store read it from: the same JSON, so the result equals JSON.stringify.
+    rememberEventJson(event, JSON.stringify(event));
+    const message = { kind: 'event', event };
+    expect(jsonOnce(message)).toBe(JSON.stringify(message));
+    // Proof the stored text is what is used: a marked copy of it comes out as is.
+    const other: StoredEvent = { ...event, seq: 8 };
+    rememberEventJson(other, '{"stored":true}');
+    expect(jsonOnce({ kind: 'event', event: other })).toBe('{"kind":"event","event":{"stored":true}}');
+    expect(eventJson(other)).toBe('{"stored":true}');
+    // Anything else is encoded whole, the event's stored text notwithstanding.
+    expect(jsonOnce({ kind: 'event', event: other, extra: 1 })).toBe(
+      JSON.stringify({ kind: 'event', event: other, extra: 1 }),
+    );
+    expect(eventJson({ ...event })).toBe(JSON.stringify(event));
   });
 });
