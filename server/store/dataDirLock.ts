@@ -28,7 +28,8 @@ export class DataDirInUseError extends Error {
 export function lockDataDir(dir: string): { release(): void } {
   const db = new Database(join(dir, LOCK_FILE), { timeout: 0 });
   try {
-    db.pragma('journal_mode = OFF');
+    // No journal file beside the lock (better-sqlite3's defensive mode refuses journal_mode = OFF).
+    db.pragma('journal_mode = MEMORY');
     // In exclusive locking mode the lock taken by the first write is kept until the connection closes.
     db.pragma('locking_mode = EXCLUSIVE');
     db.exec('BEGIN EXCLUSIVE; COMMIT');
