@@ -35,6 +35,7 @@ export default defineConfig({
       'test/unit/startRetention.unit.test.ts',
       'test/int/sqliteStore.int.test.ts',
       'test/int/sqliteImport.int.test.ts',
+      'test/int/sqliteFaults.int.test.ts',
     ],
     testTimeout: 20_000,
   },

@@ -71,4 +71,45 @@ describe('startRetention', () => {
     await vi.waitFor(() => expect(deleted).toBe(1_203));
     expect(await store.listSessions()).toEqual([]);
   });
+
+  it('sweeps again every interval until stopped, logs only when it deleted something, and logs a failed sweep', async () => {
+    const store = createMemoryStore();
+    const info = vi.fn();
+    const error = vi.fn();
+    const list = vi.spyOn(store, 'listSessions');
+    const retention = startRetention(store, { days: 1, log: { info, error }, intervalMs: 20 });
+    stops.push(retention.stop);
+    await vi.waitFor(() => expect(list.mock.calls.length).toBeGreaterThanOrEqual(3));
+    expect(info).not.toHaveBeenCalled();
+    list.mockRejectedValueOnce(new Error('disk on fire'));
+    await vi.waitFor(() => expect(error).toHaveBeenCalledWith('retention: sweep failed: disk on fire'));
+    retention.stop();
+    const calls = list.mock.calls.length;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(list.mock.calls.length).toBe(calls);
+  });
+
+  it('pages on from the last session of each page', async () => {
+    let clock = Date.parse('2026-01-01T00:00:00.000Z');
+    const store = createMemoryStore({ now: () => new Date(clock) });
+    // 600 old sessions still running (never deleted) ahead of one old finished one.
+    const done = await store.createSession({ title: 'done', agent: 'a' });
+    await store.append(done.id, [{ type: 'complete', status: 'succeeded' }]);
+    for (let i = 0; i < 600; i++) {
+      clock += 1;
+      await store.createSession({ title: `running ${i}`, agent: 'a' });
+    }
+    clock += 10 * DAY;
+    const list = vi.spyOn(store, 'listSessions');
+    const retention = startRetention(store, {
+      days: 1,
+      log: { info: vi.fn(), error: vi.fn() },
+      now: () => new Date(clock),
+      intervalMs: 3_600_000,
+    });
+    stops.push(retention.stop);
+    await vi.waitFor(async () => expect(await store.getSession(done.id)).toBeUndefined());
+    // 601 sessions in pages of 500: two reads, not one per session.
+    expect(list).toHaveBeenCalledTimes(2);
+  });
 });

@@ -26,6 +26,10 @@ describe('createTailCache', () => {
     // Only the newest 5 are kept: a read from before them goes to disk.
     expect(seqs(cache.read('a', 2, 10))).toEqual([3, 4, 5, 6, 7]);
     expect(cache.read('a', 1, 10)).toBeUndefined();
+    // Trimmed events give their bytes back.
+    expect(cache.bytes()).toBe(50);
+    cache.drop('nobody');
+    expect(cache.bytes()).toBe(50);
     expect(cache.read('b', 0, 10)).toBeUndefined();
   });
 
