@@ -9,6 +9,7 @@ import { compareSessions } from '../domain/sessionCursor.ts';
 import type { AppendResult, EventStore, StoreChange } from './eventStore.ts';
 import { createGroupCommit, createSlots } from './groupCommit.ts';
 import type { Journal, JournalRecord } from './journal.ts';
+import { createPlannedSessions } from './plannedSessions.ts';
 
 /** Options of the in-process store. */
 export interface MemoryStoreOptions {
@@ -39,24 +40,22 @@ interface CreateKey {
 /**
  * The embedded store: sessions and events in memory, optionally journaled. Writes are group-committed:
  * appends arriving while a journal write is in flight are planned against the not-yet-durable state
- * (`tentative`), written together, and only then become visible and reach watchers.
+ * (`plannedSessions.ts`), written together, and only then become visible and reach watchers.
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore {
   const { journal, warn = () => {}, now = () => new Date() } = options;
   const committed = new Map<string, Entry>();
-  const tentative = new Map<string, Session>();
+  const plans = createPlannedSessions();
   const createKeys = new Map<string, CreateKey>();
   /** Keyed writes, one at a time per key: a retry under the same key waits for the first. */
   const once = createSlots();
   const listeners = new Set<(change: StoreChange) => void>();
-  /** Sessions whose delete is being written: new appends find them gone. */
-  const deleting = new Set<string>();
   // A failed write fails every append planned on top of it: their tentative state goes too.
   const group =
     journal &&
     createGroupCommit<JournalRecord>(
       (records) => journal.write(records),
-      () => tentative.clear(),
+      () => plans.clear(),
     );
   let closed = false;
 
@@ -116,11 +115,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
       createdAt: now().toISOString(),
     };
     const session = initialSession(meta);
-    tentative.set(session.id, session);
+    plans.planned(session);
     await enqueue({ op: 'session', session: meta, ...key }, () => {
       committed.set(session.id, { session, events: [], keys: new Map() });
       if (key) createKeys.set(key.key, { fingerprint: key.fingerprint, sessionId: session.id });
-      if (tentative.get(session.id) === session) tentative.delete(session.id);
+      plans.committed(session);
       emit({ kind: 'session', session });
     });
     return session;
@@ -134,13 +133,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
     const session = current(sessionId);
     if (!session) throw sessionNotFound(sessionId);
     const plan = planAppend(session, events, now().toISOString());
-    tentative.set(sessionId, plan.session);
+    plans.planned(plan.session);
     await enqueue({ op: 'events', sessionId, events: plan.events, ...key }, () => {
       const entry = committed.get(sessionId)!;
       entry.events.push(...plan.events);
       entry.session = plan.session;
       if (key) remember(entry, key.key, key.fingerprint, plan.events);
-      if (tentative.get(sessionId) === plan.session) tentative.delete(sessionId);
+      plans.committed(plan.session);
       emit({ kind: 'events', sessionId, events: plan.events });
       emit({ kind: 'session', session: plan.session });
     });
@@ -152,8 +151,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
   }
 
   function current(sessionId: string): Session | undefined {
-    if (deleting.has(sessionId)) return undefined;
-    return tentative.get(sessionId) ?? committed.get(sessionId)?.session;
+    return plans.current(sessionId, () => committed.get(sessionId)?.session);
   }
 
   function enqueue(record: JournalRecord, commit: () => void): Promise<void> {
@@ -212,16 +210,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EventStore 
     async deleteSession(sessionId) {
       if (!current(sessionId)) return false;
       // Later appends find no session; those already queued are written first, then deleted.
-      tentative.delete(sessionId);
-      deleting.add(sessionId);
-      try {
-        await enqueue({ op: 'delete', sessionId }, () => {
+      await plans.deleting(sessionId, () =>
+        enqueue({ op: 'delete', sessionId }, () => {
           forget(sessionId);
           emit({ kind: 'deleted', sessionId });
-        });
-      } finally {
-        deleting.delete(sessionId);
-      }
+        }),
+      );
       return true;
     },
 

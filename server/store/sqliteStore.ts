@@ -8,6 +8,7 @@ import { newSessionId } from '../domain/newSessionId.ts';
 import { planAppend } from '../domain/planAppend.ts';
 import type { AppendResult, EventStore, StoreChange } from './eventStore.ts';
 import { createGroupCommit, createSlots } from './groupCommit.ts';
+import { createPlannedSessions } from './plannedSessions.ts';
 import { prepareReads } from './sqliteReads.ts';
 import { SqliteWriteError, type SqliteWriter } from './sqliteWriter.ts';
 import type { SqliteWrite } from './sqliteWrites.ts';
@@ -56,8 +57,7 @@ export function createSqliteStore(parts: SqliteStoreParts): EventStore {
   const { writer, log, now = () => new Date() } = parts;
   const reads = prepareReads(parts.db);
   const sessions = new Map<string, Session>();
-  const tentative = new Map<string, Session>();
-  const deleting = new Set<string>();
+  const plans = createPlannedSessions();
   const tails = createTailCache({
     maxBytes: parts.tailCacheBytes ?? 8 * 1024 * 1024,
     maxEventsPerSession: 1_000,
@@ -77,7 +77,7 @@ export function createSqliteStore(parts: SqliteStoreParts): EventStore {
       }
       writable();
     },
-    () => tentative.clear(),
+    () => plans.clear(),
   );
 
   function storageFailed(cause: unknown): LivetrailError {
@@ -121,8 +121,7 @@ export function createSqliteStore(parts: SqliteStoreParts): EventStore {
   }
 
   function current(sessionId: string): Session | undefined {
-    if (deleting.has(sessionId)) return undefined;
-    return tentative.get(sessionId) ?? committed(sessionId);
+    return plans.current(sessionId, () => committed(sessionId));
   }
 
   function enqueue(write: SqliteWrite, commit: () => void): Promise<void> {
@@ -138,7 +137,7 @@ export function createSqliteStore(parts: SqliteStoreParts): EventStore {
       createdAt: now().toISOString(),
     };
     const session = initialSession(meta);
-    tentative.set(session.id, session);
+    plans.planned(session);
     const write: SqliteWrite = {
       op: 'session',
       id: session.id,
@@ -148,7 +147,7 @@ export function createSqliteStore(parts: SqliteStoreParts): EventStore {
     };
     await enqueue(write, () => {
       cache(session);
-      if (tentative.get(session.id) === session) tentative.delete(session.id);
+      plans.committed(session);
       emit({ kind: 'session', session });
     });
     return session;
@@ -167,7 +166,7 @@ export function createSqliteStore(parts: SqliteStoreParts): EventStore {
       rememberEventJson(e, text);
       return text;
     });
-    tentative.set(sessionId, plan.session);
+    plans.planned(plan.session);
     const write: SqliteWrite = {
       op: 'events',
       sessionId,
@@ -183,7 +182,7 @@ export function createSqliteStore(parts: SqliteStoreParts): EventStore {
         plan.events,
         json.map((j) => j.length),
       );
-      if (tentative.get(sessionId) === plan.session) tentative.delete(sessionId);
+      plans.committed(plan.session);
       emit({ kind: 'events', sessionId, events: plan.events });
       emit({ kind: 'session', session: plan.session });
     });
@@ -237,17 +236,13 @@ export function createSqliteStore(parts: SqliteStoreParts): EventStore {
 
     async deleteSession(sessionId) {
       if (!current(sessionId)) return false;
-      tentative.delete(sessionId);
-      deleting.add(sessionId);
-      try {
-        await enqueue({ op: 'delete', sessionId }, () => {
+      await plans.deleting(sessionId, () =>
+        enqueue({ op: 'delete', sessionId }, () => {
           sessions.delete(sessionId);
           tails.drop(sessionId);
           emit({ kind: 'deleted', sessionId });
-        });
-      } finally {
-        deleting.delete(sessionId);
-      }
+        }),
+      );
       return true;
     },
 

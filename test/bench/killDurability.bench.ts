@@ -37,8 +37,7 @@ import { latencyStats, ms, rate } from './append/latencyStats.ts';
 import { machineLine } from './append/machineLine.ts';
 import { readAllEvents } from './append/readAllEvents.ts';
 import { checkStored } from './kill/checkStored.ts';
-import type { ProducerContext } from './kill/killProducer.ts';
-import { runProducer } from './kill/killProducer.ts';
+import { producerContext, runProducer } from './kill/killProducer.ts';
 import { postTrpc } from './kill/postTrpc.ts';
 import { MAIN_ENTRY, type SpawnedServer, spawnServer } from './store/spawnServer.ts';
 
@@ -91,15 +90,11 @@ const restartMs: number[] = [];
 const inFlightAtKill: number[] = [];
 let url = '';
 let running = true;
-const ctx: ProducerContext = {
-  url: () => url,
-  running: () => running,
-  batches: [],
-  failures: new Map(),
-  inFlight: { count: 0 },
+const ctx = producerContext(
+  () => url,
+  () => running,
   maxBatch,
-  latencies: [],
-};
+);
 const stored = new Map<string, { events: StoredEvent[]; lastSeq: number | undefined }>();
 let produceMs = 0;
 try {

@@ -7,7 +7,7 @@ import type { StoredEvent } from '../../shared/agentEvent.ts';
 import type { Session } from '../../shared/session.ts';
 import { readAllEvents } from '../bench/append/readAllEvents.ts';
 import { checkStored } from '../bench/kill/checkStored.ts';
-import { type ProducerContext, runProducer } from '../bench/kill/killProducer.ts';
+import { producerContext, runProducer } from '../bench/kill/killProducer.ts';
 import { postTrpc } from '../bench/kill/postTrpc.ts';
 import { MAIN_ENTRY, type SpawnedServer, spawnServer } from '../bench/store/spawnServer.ts';
 import { captureLog } from '../support/sqliteFixture.ts';
@@ -39,15 +39,11 @@ describe('the sqlite store under SIGKILL', () => {
       sessionIds.push(out.data.id);
     }
     let running = true;
-    const ctx: ProducerContext = {
-      url: () => url,
-      running: () => running,
-      batches: [],
-      failures: new Map(),
-      inFlight: { count: 0 },
-      maxBatch: 20,
-      latencies: [],
-    };
+    const ctx = producerContext(
+      () => url,
+      () => running,
+      20,
+    );
     const work = Array.from({ length: 4 }, (_, i) => runProducer(ctx, sessionIds[i % 2]!, `p${i}`));
     let inFlightAtKills = 0;
     for (let k = 0; k < 4; k++) {

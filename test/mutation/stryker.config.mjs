@@ -32,6 +32,7 @@ export default {
     'server/store/journal.ts',
     'server/store/fileJournal.ts',
     'server/store/groupCommit.ts',
+    'server/store/plannedSessions.ts',
     'server/store/tailCache.ts',
     'server/store/sqliteStore.ts',
     'server/store/sqliteWrites.ts',

@@ -30,6 +30,15 @@ export interface ProducerContext {
   latencies: number[];
 }
 
+/** A context with empty tallies, reading the server's URL and whether to go on from the caller. */
+export function producerContext(
+  url: () => string,
+  running: () => boolean,
+  maxBatch: number,
+): ProducerContext {
+  return { url, running, batches: [], failures: new Map(), inFlight: { count: 0 }, maxBatch, latencies: [] };
+}
+
 /** Pause between tries of a batch the server did not answer, ms. */
 const RETRY_MS = 25;
 /** Characters of each event's text. */
