@@ -61,3 +61,8 @@ export interface Context extends ServerContext {
    */
   directSink?: () => Sink<unknown> | undefined;
 }
+
+// The router is built on RouterContext (see routerContext.ts), which this makes the full Context.
+declare module './routerContext.ts' {
+  interface RouterContext extends Context {}
+}

@@ -7,6 +7,7 @@ import { TRANSPORT_TIMING } from '../shared/transportTiming.ts';
 import { appendBudgetKey, type Context, tooManyEventsMessage } from './context.ts';
 import { type Follow, followerToGenerator, type Sink } from './hub/sink.ts';
 import { publicError } from './publicError.ts';
+import type { RouterContext } from './routerContext.ts';
 
 const TRPC_CODES: Record<LivetrailErrorCode, TRPC_ERROR_CODE_KEY> = {
   BAD_REQUEST: 'BAD_REQUEST',
@@ -56,7 +57,7 @@ function describeIssues(issues: Issue[]): string {
     .join('; ');
 }
 
-const t = initTRPC.context<Context>().create({
+const t = initTRPC.context<RouterContext>().create({
   sse: {
     ping: { enabled: true, intervalMs: TRANSPORT_TIMING.ssePingMs },
     client: { reconnectAfterInactivityMs: TRANSPORT_TIMING.sseInactivityMs },

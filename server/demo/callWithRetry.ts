@@ -1,7 +1,10 @@
-import { retryAfterMs } from '../../shared/connection/rateLimitRetryLink.ts';
-import { describeError, networkErrorCode } from '../../shared/describeError.ts';
-import { newIdempotencyKey } from '../../shared/idempotencyKey.ts';
-import { isRetryableError } from '../../shared/isRetryableError.ts';
+import {
+  describeError,
+  isRetryableError,
+  networkErrorCode,
+  newIdempotencyKey,
+  retryAfterMs,
+} from '@livetrail/client';
 import { sleep } from './sleep.ts';
 
 /** Options of `callWithRetry`. */

@@ -8,8 +8,7 @@
  * then a failure), sometimes stops to ask a question and waits for a person to answer it in the web
  * app, and completes the session. Ctrl-C cancels the open sessions and exits.
  */
-import { createLivetrailClient } from '../../shared/createLivetrailClient.ts';
-import { nodeTransports } from '../../shared/nodeTransports.ts';
+import { createLivetrailClient } from '@livetrail/client';
 import { createScenarioDeck } from './createScenarioDeck.ts';
 import { DEMO_SCENARIOS } from './demoScenarios.ts';
 import { DEMO_FLAGS_USAGE, type DemoFlags, parseDemoFlags } from './parseDemoFlags.ts';
@@ -38,7 +37,7 @@ async function main(): Promise<number> {
 
   // A server with access control needs an agent (or admin) token; runDemo passes the one it knows.
   const token = process.env.LIVETRAIL_TOKEN || undefined;
-  const client = createLivetrailClient({ url: flags.url, token, ...nodeTransports });
+  const client = createLivetrailClient({ url: flags.url, token });
   const stop = new AbortController();
   let stoppedAt = 0;
   const onSignal = () => {

@@ -1,4 +1,4 @@
-import type { AgentEvent } from '../../shared/agentEvent.ts';
+import type { AgentEvent } from '@livetrail/client';
 import { CODING_SCENARIOS } from './codingScenarios.ts';
 import { OPS_SCENARIOS } from './opsScenarios.ts';
 

@@ -1,6 +1,5 @@
+import type { AgentEvent, CompletionStatus, LivetrailClient } from '@livetrail/client';
 import { TRPCClientError } from '@trpc/client';
-import type { AgentEvent, CompletionStatus } from '../../shared/agentEvent.ts';
-import type { LivetrailClient } from '../../shared/createLivetrailClient.ts';
 import { callWithRetry } from './callWithRetry.ts';
 import type { DemoScenario, DemoStep } from './demoScenarios.ts';
 import { sleep } from './sleep.ts';

@@ -1,4 +1,4 @@
-import type { LivetrailClient } from '../../shared/createLivetrailClient.ts';
+import type { LivetrailClient } from '@livetrail/client';
 import type { DemoScenario } from './demoScenarios.ts';
 import { playDemoSession } from './playDemoSession.ts';
 import { sleep } from './sleep.ts';

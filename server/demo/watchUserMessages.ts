@@ -1,4 +1,4 @@
-import type { LivetrailClient } from '../../shared/createLivetrailClient.ts';
+import type { LivetrailClient } from '@livetrail/client';
 
 /** What a person said in a session, as the agent sees it. */
 export interface UserMessageInbox {

@@ -19,13 +19,10 @@
  */
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { createLivetrailClient, retryJitterMs, type StoredEvent } from '@livetrail/client';
 import { defaultConfig } from '../../server/config.ts';
 import { createLogger } from '../../server/logger.ts';
 import { createMongoStore } from '../../server/store/mongoStore.ts';
-import type { StoredEvent } from '../../shared/agentEvent.ts';
-import { retryJitterMs } from '../../shared/connection/idempotentRetryLink.ts';
-import { createLivetrailClient } from '../../shared/createLivetrailClient.ts';
-import { nodeTransports } from '../../shared/nodeTransports.ts';
 import { startMongoWireServer } from '../support/mongoWire/createMongoWireServer.ts';
 import { freshDbName } from '../support/openMongoFixture.ts';
 import { startTestServer } from '../support/startTestServer.ts';
@@ -88,7 +85,6 @@ const app = await startTestServer({ store, config: { limits } });
 let clientRetries = 0;
 const client = createLivetrailClient({
   url: app.url,
-  ...nodeTransports,
   writeRetry: {
     delayMs: (attempt) => {
       clientRetries++;

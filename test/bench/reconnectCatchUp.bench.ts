@@ -7,10 +7,7 @@
  */
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import type { AgentEvent } from '../../shared/agentEvent.ts';
-import { followSession } from '../../shared/connection/followSession.ts';
-import type { Transport } from '../../shared/createLivetrailClient.ts';
-import { nodeTransports } from '../../shared/nodeTransports.ts';
+import { type AgentEvent, followSession, type Transport } from '@livetrail/client';
 import { createChaosProxy } from '../support/createChaosProxy.ts';
 import { startTestServer } from '../support/startTestServer.ts';
 
@@ -39,7 +36,6 @@ async function measure(transport: Transport, missed: number) {
     url: proxy.url,
     sessionId: session.id,
     mode: transport,
-    ...nodeTransports,
     onEvent: () => {
       received++;
     },

@@ -6,9 +6,9 @@
  */
 import { connect, type Socket } from 'node:net';
 import os from 'node:os';
+import type { AgentEvent } from '@livetrail/client';
 import { WebSocket } from 'ws';
 import type { SocketGateOptions } from '../../server/http/createSocketGate.ts';
-import type { AgentEvent } from '../../shared/agentEvent.ts';
 import { startTestServer } from '../support/startTestServer.ts';
 
 const READERS = 5;

@@ -1,4 +1,4 @@
-import type { StoredEvent } from '../../../shared/agentEvent.ts';
+import type { StoredEvent } from '@livetrail/client';
 import { writerText } from './contentionProtocol.ts';
 import { seqProblem, textOf } from './readAllEvents.ts';
 import type { WriterReport } from './spawnWriters.ts';

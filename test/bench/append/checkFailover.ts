@@ -1,4 +1,4 @@
-import type { StoredEvent } from '../../../shared/agentEvent.ts';
+import type { StoredEvent } from '@livetrail/client';
 import { type BatchRecord, eventText } from './failoverProducer.ts';
 import { seqProblem, textOf } from './readAllEvents.ts';
 

@@ -1,9 +1,7 @@
 import { performance } from 'node:perf_hooks';
+import { createLivetrailClient, type SessionStreamMessage } from '@livetrail/client';
 import { defaultConfig } from '../../../server/config.ts';
 import type { EventStore } from '../../../server/store/eventStore.ts';
-import { createLivetrailClient } from '../../../shared/createLivetrailClient.ts';
-import { nodeTransports } from '../../../shared/nodeTransports.ts';
-import type { SessionStreamMessage } from '../../../shared/streamMessages.ts';
 import { startTestServer } from '../../support/startTestServer.ts';
 import { type LatencyStats, latencyStats } from './latencyStats.ts';
 
@@ -32,7 +30,7 @@ export async function measureDelivery(
 ): Promise<DeliveryResult> {
   const limits = { ...defaultConfig().limits, ...UNLIMITED };
   const app = await startTestServer({ store, config: { limits } });
-  const client = createLivetrailClient({ url: app.url, ...nodeTransports });
+  const client = createLivetrailClient({ url: app.url });
   try {
     const session = await client.api.sessions.create.mutate({ title: 'bench' });
     const sentAt = new Map<string, number>();

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { LivetrailClient } from '../../../shared/createLivetrailClient.ts';
+import type { LivetrailClient } from '@livetrail/client';
 
 /** One `events.append` call a producer made (the typed client keys it and retries it). */
 export interface BatchRecord {

@@ -1,7 +1,6 @@
 import { performance } from 'node:perf_hooks';
+import { type AgentEvent, newIdempotencyKey } from '@livetrail/client';
 import type { EventStore } from '../../../server/store/eventStore.ts';
-import type { AgentEvent } from '../../../shared/agentEvent.ts';
-import { newIdempotencyKey } from '../../../shared/idempotencyKey.ts';
 
 /** How a batch is appended: `append`, `appendOnce` with a fresh key, or `appendOnce` again with a used key. */
 export type AppendMode = 'unkeyed' | 'keyed' | 'keyed retry';

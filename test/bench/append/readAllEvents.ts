@@ -1,5 +1,5 @@
+import type { StoredEvent } from '@livetrail/client';
 import type { EventStore } from '../../../server/store/eventStore.ts';
-import type { StoredEvent } from '../../../shared/agentEvent.ts';
 
 const PAGE = 1_000;
 

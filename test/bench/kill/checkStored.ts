@@ -1,4 +1,4 @@
-import type { StoredEvent } from '../../../shared/agentEvent.ts';
+import type { StoredEvent } from '@livetrail/client';
 import { seqProblem, textOf } from '../append/readAllEvents.ts';
 import type { SentBatch } from './killProducer.ts';
 

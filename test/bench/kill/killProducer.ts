@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { AgentEvent } from '../../../shared/agentEvent.ts';
+import type { AgentEvent } from '@livetrail/client';
 import { postTrpc } from './postTrpc.ts';
 
 /** One batch a producer sent, and what became of it. */

@@ -1,8 +1,6 @@
 import { get } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { createLivetrailClient } from '../../../shared/createLivetrailClient.ts';
-import { nodeTransports } from '../../../shared/nodeTransports.ts';
-import type { SessionStreamMessage } from '../../../shared/streamMessages.ts';
+import { createLivetrailClient, type SessionStreamMessage } from '@livetrail/client';
 
 /** One new subscriber's backfill. */
 export interface BackfillRun {
@@ -71,7 +69,7 @@ export function plainSseBackfill(url: string, sessionId: string, expected: numbe
  * package as Node's EventSource): clock from subscribe() to the `expected`-th event.
  */
 export function trpcSseBackfill(url: string, sessionId: string, expected: number): Promise<BackfillRun> {
-  const client = createLivetrailClient({ url, ...nodeTransports });
+  const client = createLivetrailClient({ url });
   return new Promise<BackfillRun>((resolve, reject) => {
     const t0 = performance.now();
     let firstMs = -1;

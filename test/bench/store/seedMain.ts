@@ -6,9 +6,9 @@
  * Run: `node --import tsx test/bench/store/seedMain.ts '<plan json>'`.
  */
 import { performance } from 'node:perf_hooks';
+import type { Session } from '@livetrail/client';
 import type { EventStore } from '../../../server/store/eventStore.ts';
 import { openSqliteStore } from '../../../server/store/openSqliteStore.ts';
-import type { Session } from '../../../shared/session.ts';
 import { openLegacyFileStore } from './legacyFileStore.ts';
 import type { SeedPlan, SeedReport } from './seedPlan.ts';
 import { seedEvent } from './seedText.ts';

@@ -1,4 +1,4 @@
-import type { AgentEvent } from '../../../shared/agentEvent.ts';
+import type { AgentEvent } from '@livetrail/client';
 
 /** Characters of every seeded event's text: with the JSON around it, ~300 bytes stored. */
 export const TEXT_CHARS = 200;
