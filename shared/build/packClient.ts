@@ -146,6 +146,15 @@ function publishManifest(source: Manifest): object {
 export async function packClient(): Promise<string> {
   const source = JSON.parse(readFileSync(SOURCE_MANIFEST, 'utf8')) as Manifest;
   const allowed = new Set([...Object.keys(source.dependencies), ...Object.keys(source.peerDependencies)]);
+  // The app and the package must be built and tested against the same versions.
+  const app = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
+  for (const [name, range] of Object.entries({ ...source.dependencies, ...source.peerDependencies }))
+    if (app.dependencies[name] !== range)
+      throw new Error(
+        `shared/package.json wants ${name}@${range}, package.json has ${app.dependencies[name] ?? 'none'}: keep them equal`,
+      );
   rmSync(STAGE, { recursive: true, force: true });
   mkdirSync(STAGE, { recursive: true });
   await buildJs(join(STAGE, 'dist'), allowed);

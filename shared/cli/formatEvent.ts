@@ -31,10 +31,12 @@ export function createPaint(enabled: boolean): Paint {
   };
 }
 
-// C0 controls but tab and newline, DEL, C1 controls (CSI is U+009B), and the bidi overrides and
-// isolates that make a terminal show text in an order other than its own.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// C0 controls but tab and newline, DEL, C1 controls (CSI is U+009B), the bidi overrides and
+// isolates that make a terminal show text in an order other than its own, the line and paragraph
+// separators, and the invisible zero-width space and BOM (U+200D stays: emoji sequences need it).
+const UNSAFE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
 
 /**
  * Agent text made inert for a terminal: every control character (an escape sequence could move the

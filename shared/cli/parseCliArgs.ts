@@ -37,14 +37,16 @@ export class UsageError extends Error {}
 
 function positiveInt(raw: string | undefined, name: string, fallback: number, max: number): number {
   if (raw === undefined) return fallback;
-  if (!/^\d{1,15}$/.test(raw) || Number(raw) < 1 || Number(raw) > max)
+  if (!/^\d{1,16}$/.test(raw) || Number(raw) < 1 || Number(raw) > max)
     throw new UsageError(`--${name} must be a whole number from 1 to ${max}, not '${raw}'`);
   return Number(raw);
 }
 
 function serverUrl(raw: string | undefined, env: Record<string, string | undefined>): string {
-  const value = raw ?? env.LIVETRAIL_URL ?? 'http://127.0.0.1:3000';
-  const where = raw === undefined && env.LIVETRAIL_URL !== undefined ? 'LIVETRAIL_URL' : '--url';
+  // An empty variable counts as unset, as for LIVETRAIL_TOKEN and NO_COLOR.
+  const fromEnv = env.LIVETRAIL_URL === '' ? undefined : env.LIVETRAIL_URL;
+  const value = raw ?? fromEnv ?? 'http://127.0.0.1:3000';
+  const where = raw === undefined && fromEnv !== undefined ? 'LIVETRAIL_URL' : '--url';
   let url: URL;
   try {
     url = new URL(value);

@@ -34,6 +34,16 @@ interface Run {
   say(line: string): void;
 }
 
+/** The message of the deepest cause (fetch's own reason, e.g. `bad port`), if it says more. */
+function innermostMessage(error: unknown): string | undefined {
+  let found: string | undefined;
+  for (let e = (error as { cause?: unknown } | undefined)?.cause; e; e = (e as { cause?: unknown }).cause) {
+    const m = (e as { message?: unknown }).message;
+    if (typeof m === 'string' && m !== '') found = inert(m.split('\n')[0]!);
+  }
+  return found;
+}
+
 /** Why a call failed, told to a person, and the exit status that goes with it. */
 function failure(run: Run, url: string, error: unknown): number {
   const data = (error as { data?: { code?: unknown; httpStatus?: unknown } } | undefined)?.data;
@@ -44,7 +54,7 @@ function failure(run: Run, url: string, error: unknown): number {
     run.say(`${url} needs a valid token: ${hint} (${message})`);
   } else if (code !== undefined) run.say(message);
   else {
-    const reason = networkErrorCode(error) ?? message;
+    const reason = networkErrorCode(error) ?? innermostMessage(error) ?? message;
     run.say(`cannot reach ${url} (${reason}): is the server running? (--url or LIVETRAIL_URL)`);
     return EXIT.unreachable;
   }
@@ -110,6 +120,7 @@ async function tail(run: Run, cmd: Extract<CliCommand, { kind: 'tail' }>): Promi
   if (typeof session === 'number') return session;
   return new Promise((resolve) => {
     let lastLine: string | undefined;
+    let printed = 0;
     const manager = followSession({
       url: cmd.url,
       token: run.token,
@@ -118,10 +129,20 @@ async function tail(run: Run, cmd: Extract<CliCommand, { kind: 'tail' }>): Promi
       afterSeq: Math.min(cmd.from - 1, session.lastSeq),
       onEvent(event) {
         if (event.seq < cmd.from) return;
+        printed++;
         run.io.stdout.write(`${cmd.json ? eventJsonLine(event) : formatEvent(event, run.out)}\n`);
       },
       onReset(reason) {
-        run.say(run.err.yellow(`the server could not resume (${reason}): the trail starts again from seq 1`));
+        if (printed === 0) return;
+        // The server's trail is no longer the one printed (a recovered store): printing it again
+        // would repeat seqs, or show other events under seqs already shown. Stop and say so.
+        run.say(
+          run.err.red(
+            `the server could not resume (${reason}): its trail changed since these events were printed; run tail again`,
+          ),
+        );
+        manager.close();
+        resolve(EXIT.refused);
       },
       onEnd() {
         manager.close();
