@@ -437,11 +437,12 @@ describe('livetrail CLI (auth off)', () => {
   );
 });
 
-describe('livetrail tail through a server restart', () => {
+describe('livetrail with a server of its own (restarted, restored, on a terminal)', () => {
   let server: ServerProcess | undefined;
 
-  afterAll(async () => {
+  afterEach(async () => {
     await server?.dispose();
+    server = undefined;
   }, TEST_MS);
 
   it(
@@ -477,14 +478,6 @@ describe('livetrail tail through a server restart', () => {
     },
     TEST_MS,
   );
-});
-
-describe('livetrail tail when the trail on the server changed under it', () => {
-  let server: ServerProcess | undefined;
-
-  afterAll(async () => {
-    await server?.dispose();
-  }, TEST_MS);
 
   it(
     'stops with exit 1 instead of printing seqs twice when the store comes back older (a restored backup)',
@@ -514,14 +507,6 @@ describe('livetrail tail when the trail on the server changed under it', () => {
     },
     TEST_MS,
   );
-});
-
-describe('livetrail on a terminal', () => {
-  let server: ServerProcess | undefined;
-
-  afterAll(async () => {
-    await server?.dispose();
-  }, TEST_MS);
 
   it(
     'colours what goes to a real TTY (util-linux script gives it one), and nothing through a pipe',
