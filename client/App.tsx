@@ -58,6 +58,15 @@ export function App(props: {
 
   return (
     <div class="app">
+      {/* The first stop for keyboard users: straight to the message box, past the list. */}
+      <button
+        type="button"
+        class="skip-link"
+        data-testid="skip-to-composer"
+        onClick={() => document.getElementById('composer-input')?.focus()}
+      >
+        Skip to the message box
+      </button>
       <Header
         connection={feed.connection()}
         onRetry={feed.retryNow}
@@ -90,6 +99,7 @@ export function App(props: {
                 listed={feed.byId(id)}
                 trail={feed.trail()}
                 phase={followed() === id ? feed.phase() : 'not_found'}
+                behind={followed() === id ? feed.behind() : 0}
               />
             )}
           </Show>

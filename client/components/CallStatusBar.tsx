@@ -11,21 +11,42 @@ const AGENT_STATES: Record<AgentState, string> = {
 
 const count = new Intl.NumberFormat('en-US');
 
-/** What the agent is doing right now and what the session has cost so far. */
-export function CallStatusBar(props: { session: Session }) {
-  const totals = () => props.session.totals;
+/**
+ * What the agent is doing right now and what the session has cost so far. While this viewer is still
+ * replaying the trail (`behind` > 0, or 'unknown' before the head is known), its fold describes the past: the bar says "catching up" instead
+ * of an agent state, and shows the live list's session (`current`, when known) for the rest.
+ */
+export function CallStatusBar(props: { session: Session; behind?: number | 'unknown'; current?: Session }) {
+  const catchingUp = () => props.behind === 'unknown' || (props.behind ?? 0) > 0;
+  const shown = () => (catchingUp() && props.current ? props.current : props.session);
+  const totals = () => shown().totals;
   return (
-    <dl class="call-status" data-testid="call-status" aria-label="Call status">
-      <div class="stat stat-state" data-agent-state={props.session.agentState}>
+    <dl
+      class="call-status"
+      data-testid="call-status"
+      aria-label="Call status"
+      data-catching-up={catchingUp()}
+    >
+      <div class="stat stat-state" data-agent-state={catchingUp() ? 'catching_up' : shown().agentState}>
         <dt>Agent</dt>
-        <dd data-stat="agent-state">{AGENT_STATES[props.session.agentState]}</dd>
+        <dd data-stat="agent-state">
+          {!catchingUp()
+            ? AGENT_STATES[shown().agentState]
+            : typeof props.behind === 'number'
+              ? `catching up · ${count.format(props.behind)} to go`
+              : 'catching up…'}
+        </dd>
       </div>
       <div class="stat">
         <dt>In flight</dt>
         <dd>
-          <span data-stat="llm-in-flight">{props.session.llmCallsInFlight}</span>
+          <span data-stat="llm-in-flight">
+            {catchingUp() && !props.current ? '–' : shown().llmCallsInFlight}
+          </span>
           <span class="stat-unit"> LLM · </span>
-          <span data-stat="tools-in-flight">{props.session.toolCallsInFlight}</span>
+          <span data-stat="tools-in-flight">
+            {catchingUp() && !props.current ? '–' : shown().toolCallsInFlight}
+          </span>
           <span class="stat-unit"> tool</span>
         </dd>
       </div>

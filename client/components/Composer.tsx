@@ -52,6 +52,7 @@ export function Composer(props: { onSend: (text: string) => Promise<unknown>; di
       </Show>
       <div class="composer-row">
         <textarea
+          id="composer-input"
           data-testid="composer-input"
           aria-label="Message to the agent"
           placeholder={disabled() ? '' : 'Message the agent — Enter to send, Shift+Enter for a new line'}

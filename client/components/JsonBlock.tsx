@@ -1,30 +1,54 @@
 import { createSignal, Show } from 'solid-js';
+import { previewValue } from '../state/previewValue.ts';
+import { CopyButton } from './CopyButton.tsx';
+import type { FoldLimits } from './FoldedText.tsx';
+import { JsonTree } from './JsonTree.tsx';
+import { TextBlock } from './TextBlock.tsx';
+import './ToolCard.css';
 
-const PREVIEW_CHARS = 80;
-
-function pretty(value: unknown): string {
-  // Strings (typical tool output) are shown as they are, not as an escaped JSON literal.
-  return typeof value === 'string' ? value : JSON.stringify(value, null, 2);
+/** What a copy button copies: a string as it is, anything else as pretty JSON. */
+export function rawText(value: unknown): string {
+  return typeof value === 'string' ? value : (JSON.stringify(value, null, 2) ?? String(value));
 }
 
-function preview(value: unknown): string {
-  const line = (typeof value === 'string' ? value : JSON.stringify(value)).replace(/\s+/g, ' ');
-  return line.length > PREVIEW_CHARS ? `${line.slice(0, PREVIEW_CHARS)}…` : line;
-}
-
-/** A collapsible, pretty-printed JSON value with a one-line preview; the body renders only when opened. */
-export function JsonBlock(props: { label: string; value: unknown; part: string }) {
+/**
+ * A collapsible tool value (args or output) with a one-line preview; the body renders only when opened.
+ * A string (typical: stdout) is one text block; anything else a JSON tree. `data-part` names the block.
+ */
+export function JsonBlock(props: {
+  label: string;
+  value: unknown;
+  part: string;
+  /** Folding of the text blocks inside. */
+  fold?: FoldLimits;
+}) {
   const [open, setOpen] = createSignal(false);
   return (
     <details class="json" data-part={props.part} onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary>
         <span class="json-label">{props.label}</span>
         <Show when={!open()}>
-          <code class="json-preview">{preview(props.value)}</code>
+          <code class="json-preview" dir="auto">
+            {previewValue(props.value)}
+          </code>
         </Show>
       </summary>
       <Show when={open()}>
-        <pre class="json-body">{pretty(props.value)}</pre>
+        <div class="json-body" data-testid="json-body">
+          <div class="json-tools">
+            <CopyButton text={() => rawText(props.value)} label={`Copy ${props.label}`} />
+          </div>
+          <Show
+            when={typeof props.value === 'string'}
+            fallback={<JsonTree value={props.value} fold={props.fold} />}
+          >
+            <TextBlock
+              text={props.value as string}
+              maxLines={props.fold?.maxLines}
+              maxChars={props.fold?.maxChars}
+            />
+          </Show>
+        </div>
       </Show>
     </details>
   );

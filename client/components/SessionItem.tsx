@@ -28,13 +28,15 @@ export function SessionItem(props: {
         data-status={props.session.status}
       >
         <span class="session-line">
-          <span class="session-title" title={props.session.title}>
-            {props.session.title}
+          <span class="session-title" title={props.session.title} dir="auto">
+            <bdi>{props.session.title}</bdi>
           </span>
           <StatusBadge status={props.session.status} />
         </span>
         <span class="session-line session-meta">
-          <span class="session-agent">{props.session.agent}</span>
+          <span class="session-agent" title={props.session.agent} dir="auto">
+            <bdi>{props.session.agent}</bdi>
+          </span>
           <time class="session-time" datetime={props.session.lastActivityAt}>
             {formatRelativeTime(props.session.lastActivityAt, props.now)}
           </time>

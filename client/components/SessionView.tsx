@@ -22,6 +22,8 @@ export function SessionView(props: {
   listed?: Session;
   trail: TrailState;
   phase: TrailPhase;
+  /** Events still to replay to reach the head (see TabFeed.behind). @default 0 */
+  behind?: number;
 }) {
   const [fetched, setFetched] = createSignal<Session>();
   const [missing, setMissing] = createSignal(false);
@@ -45,6 +47,9 @@ export function SessionView(props: {
   // Until this viewer holds events of its own, the list's (or the server's) status is the better guess.
   const status = () => (props.trail.events.length > 0 ? session().status : (meta()?.status ?? 'running'));
   const finished = () => isFinished(status());
+  // Until the head is known (loading) or reached, the fold is the past, not the present.
+  const behind = () => (props.phase === 'loading' ? 'unknown' : (props.behind ?? 0));
+  const caughtUp = () => behind() === 0;
 
   createEffect(() => {
     const title = meta()?.title;
@@ -91,11 +96,20 @@ export function SessionView(props: {
       <Match when={true}>
         <section class="session" aria-label={meta()?.title ?? 'Session'}>
           <div class="session-head">
-            <h2 class="session-heading">{meta()?.title ?? 'Loading session…'}</h2>
-            <Show when={meta()}>{(m) => <span class="session-head-agent">{m().agent}</span>}</Show>
+            {/* Focusable so keyboard users can read a title cut short (it unfolds on focus). */}
+            <h2 class="session-heading" title={meta()?.title} dir="auto" tabindex="0">
+              <bdi>{meta()?.title ?? 'Loading session…'}</bdi>
+            </h2>
+            <Show when={meta()}>
+              {(m) => (
+                <span class="session-head-agent" title={m().agent} dir="auto">
+                  <bdi>{m().agent}</bdi>
+                </span>
+              )}
+            </Show>
             <StatusBadge status={status()} />
           </div>
-          <CallStatusBar session={session()} />
+          <CallStatusBar session={session()} behind={behind()} current={props.listed} />
           <Show when={props.trail.wasReset}>
             <p class="notice notice-warn" data-testid="reset-notice" role="status">
               History could not be resumed — reloaded the session
@@ -104,6 +118,7 @@ export function SessionView(props: {
           <Timeline
             events={props.trail.events}
             followToken={sent()}
+            caughtUp={caughtUp()}
             placeholder={
               props.phase === 'loading'
                 ? 'Loading the trail…'

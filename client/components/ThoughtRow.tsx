@@ -1,26 +1,35 @@
 import { createSignal, Show } from 'solid-js';
 import type { EventOf } from '../state/timelineRows.ts';
+import { FoldedMarkdown, isWide } from './Markdown.tsx';
 
 const PREVIEW_CHARS = 120;
+/** The preview reads only the start of the text, so a huge thought costs no more than a short one. */
+const PREVIEW_SCAN = 1000;
 
-/** An agent's thought, collapsed to a one-line preview until clicked. */
+/** The one-line preview of `text`: whitespace collapsed, cut at PREVIEW_CHARS with an ellipsis. */
+function previewOf(text: string): string {
+  const line = text.slice(0, PREVIEW_SCAN).replace(/\s+/g, ' ').trim();
+  const more =
+    line.length > PREVIEW_CHARS || (text.length > PREVIEW_SCAN && /\S/.test(text.slice(PREVIEW_SCAN)));
+  return more ? `${line.slice(0, PREVIEW_CHARS)}…` : line;
+}
+
+/** An agent's thought, collapsed to a one-line preview until clicked; opened, it is markdown. */
 export function ThoughtRow(props: { event: EventOf<'thought'> }) {
   const [open, setOpen] = createSignal(false);
-  const preview = () => {
-    const line = props.event.text.replace(/\s+/g, ' ').trim();
-    return line.length > PREVIEW_CHARS ? `${line.slice(0, PREVIEW_CHARS)}…` : line;
-  };
   return (
-    <div class="thought">
+    <div class="thought" data-wide={isWide(props.event.text) ? '' : undefined}>
       <button type="button" class="thought-toggle" aria-expanded={open()} onClick={() => setOpen((o) => !o)}>
         <span class="thought-label">{open() ? '▾' : '▸'} Thought</span>
         <Show when={!open()}>
-          <span class="thought-preview">{preview()}</span>
+          <span class="thought-preview" dir="auto">
+            {previewOf(props.event.text)}
+          </span>
         </Show>
       </button>
       <Show when={open()}>
         <div class="text thought-body" data-part="thought-body">
-          {props.event.text}
+          <FoldedMarkdown text={props.event.text} maxLines={40} maxChars={4000} />
         </div>
       </Show>
     </div>

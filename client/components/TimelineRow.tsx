@@ -1,14 +1,18 @@
-import type { JSX } from 'solid-js';
+import { type JSX, Show } from 'solid-js';
 import type { StoredEvent } from '../../shared/agentEvent.ts';
+import { formatUsd } from '../state/formatUsd.ts';
 import type { EventOf } from '../state/timelineRows.ts';
 import { CompletionBanner } from './CompletionBanner.tsx';
 import { ErrorRow } from './ErrorRow.tsx';
 import { MessageBubble } from './MessageBubble.tsx';
+import { RowTime } from './RowTime.tsx';
 import { ThoughtRow } from './ThoughtRow.tsx';
 import { ToolCard } from './ToolCard.tsx';
 
-/** The body of one timeline row, chosen by the type of the event that starts it. */
-export function TimelineRow(props: { event: StoredEvent; result?: EventOf<'tool_result'> }): JSX.Element {
+const tokens = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
+
+/** The body of one row, chosen by the type of the event that starts it. */
+function RowBody(props: { event: StoredEvent; result?: EventOf<'tool_result'> }): JSX.Element {
   // Rows are keyed by event identity, so the event under a row never changes; only the result can.
   const event = props.event;
   switch (event.type) {
@@ -28,4 +32,35 @@ export function TimelineRow(props: { event: StoredEvent; result?: EventOf<'tool_
     default:
       return null;
   }
+}
+
+/**
+ * One timeline row: when it happened (and, for a step of the LLM, what that step cost), then its
+ * body. `cost` is the `cost` event the agent reported for the LLM call that produced this row.
+ */
+export function TimelineRow(props: {
+  event: StoredEvent;
+  result?: EventOf<'tool_result'>;
+  cost?: EventOf<'cost'>;
+}): JSX.Element {
+  return (
+    <>
+      <div class="row-aside">
+        <RowTime ts={props.event.ts} />
+        <Show when={props.cost}>
+          {(cost) => (
+            <span
+              class="row-cost"
+              data-testid="row-cost"
+              title={`This step: ${cost().inputTokens.toLocaleString('en')} input and ${cost().outputTokens.toLocaleString('en')} output tokens`}
+            >
+              {formatUsd(cost().usd)} · {tokens.format(cost().inputTokens)} in /{' '}
+              {tokens.format(cost().outputTokens)} out
+            </span>
+          )}
+        </Show>
+      </div>
+      <RowBody event={props.event} result={props.result} />
+    </>
+  );
 }

@@ -35,6 +35,8 @@ export interface TabFeed {
   byId(sessionId: string): Session | undefined;
   trail: Accessor<TrailState>;
   phase: Accessor<TrailPhase>;
+  /** Events the followed trail still has to replay to reach the head it started at (0 = caught up). */
+  behind: Accessor<number>;
   /** The client for queries and mutations. */
   api(): TRPCClient<AppRouter>;
   retryNow(): void;
@@ -149,6 +151,7 @@ export function createTabFeed(opts: TabFeedOptions): TabFeed {
     byId: (id) => index().get(id),
     trail: createMemo(() => view().trail),
     phase: createMemo(() => feedPhase(view())),
+    behind: createMemo(() => feedBehind(view())),
     api: () => manager.api(),
     retryNow: () => manager.retryNow(),
   };

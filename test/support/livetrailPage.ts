@@ -6,6 +6,9 @@ export const SEL = {
   sessionItem: '[data-testid=session-item]',
   timeline: '[data-testid=timeline]',
   row: '[data-testid=timeline-row]',
+  daySeparator: '[data-testid=day-separator]',
+  jumpToNew: '[data-testid=jump-to-new]',
+  announcer: '[data-testid=timeline-announcer]',
   indicator: '[data-testid=network-indicator]',
   composerInput: '[data-testid=composer-input]',
   composerSend: '[data-testid=composer-send]',
@@ -47,6 +50,75 @@ function installIndicatorRecorder(sel: string): void {
   });
 }
 
+/** One rendered item of the timeline, as `collectTimeline` reads it. */
+interface CollectedRow {
+  seq: number;
+  type: string;
+}
+
+/**
+ * Runs in the page: the timeline is virtual (only the rows near the view are in the DOM), so this
+ * scrolls it from the top to the bottom, a window at a time, reading every rendered item by its
+ * `data-index`; then puts the scroll back (at the bottom again if it was there, so following goes
+ * on). `complete` is false when some index was never seen (the list moved under the walk).
+ * Self-contained: it is serialized into the page.
+ */
+async function collectTimeline(sel: { timeline: string; row: string }): Promise<{
+  rows: CollectedRow[];
+  complete: boolean;
+}> {
+  const tl = document.querySelector<HTMLElement>(sel.timeline);
+  if (!tl) return { rows: [], complete: true };
+  // Rendering may be throttled (a background tab): never wait on a frame alone.
+  const frame = () =>
+    new Promise<void>((resolve) => {
+      requestAnimationFrame(() => resolve());
+      setTimeout(resolve, 100);
+    });
+  const atBottom = () => tl.scrollHeight - tl.scrollTop - tl.clientHeight <= 2;
+  const wasAtBottom = atBottom();
+  const startTop = tl.scrollTop;
+  const byIndex = new Map<number, CollectedRow | null>();
+  const read = () => {
+    let bottom = 0;
+    const box = tl.getBoundingClientRect();
+    for (const el of tl.querySelectorAll<HTMLElement>('[data-index]')) {
+      const index = Number(el.dataset.index);
+      byIndex.set(
+        index,
+        el.matches(sel.row) ? { seq: Number(el.dataset.seq), type: el.dataset.type ?? '' } : null,
+      );
+      bottom = Math.max(bottom, el.getBoundingClientRect().bottom - box.top + tl.scrollTop);
+    }
+    return bottom;
+  };
+  tl.scrollTop = 0;
+  await frame();
+  for (let steps = 0; steps < 10_000; steps++) {
+    const bottom = read();
+    if (atBottom()) break;
+    // Next window: from the end of what is rendered (overscan included), at least one viewport on.
+    tl.scrollTop = Math.max(tl.scrollTop + tl.clientHeight, bottom - 1);
+    await frame();
+  }
+  read();
+  if (wasAtBottom) {
+    for (let i = 0; i < 5 && !atBottom(); i++) {
+      tl.scrollTop = tl.scrollHeight;
+      await frame();
+    }
+  } else {
+    tl.scrollTop = startTop;
+  }
+  const indexes = [...byIndex.keys()].sort((a, b) => a - b);
+  const complete = indexes.every((index, i) => index === i);
+  const rows = indexes.flatMap((index) => {
+    const row = byIndex.get(index);
+    return row ? [row] : [];
+  });
+  return { rows, complete };
+}
+
 async function withContext<T>(what: () => Promise<string>, wait: () => Promise<T>): Promise<T> {
   try {
     return await wait();
@@ -60,8 +132,15 @@ async function withContext<T>(what: () => Promise<string>, wait: () => Promise<T
  * fixed sleeps) and, on timeout, say what the page showed instead.
  */
 export function livetrailPage(page: Page) {
-  const rowSeqs = () =>
-    page.locator(SEL.row).evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-seq'))));
+  const collect = async () => {
+    // A walk that missed an index (the list moved under it) is taken again, a few times at most.
+    for (let attempt = 1; ; attempt++) {
+      const walk = await page.evaluate(collectTimeline, { timeline: SEL.timeline, row: SEL.row });
+      if (walk.complete || attempt === 3) return walk;
+    }
+  };
+  /** Every row's seq, in order: the whole trail, not only the rows the virtual list has in the DOM. */
+  const rowSeqs = async () => (await collect()).rows.map((r) => r.seq);
   const indicatorState = () =>
     page.evaluate(
       (sel) => document.querySelector(sel)?.getAttribute('data-state') ?? '(no indicator)',
@@ -81,28 +160,37 @@ export function livetrailPage(page: Page) {
     /** The indicator's `data-transport` (sse|ws). */
     indicatorTransport,
 
-    /** The `data-type` of every timeline row, in DOM order. */
-    rowTypes: () =>
-      page.locator(SEL.row).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-type') ?? '')),
+    /** The `data-type` of every timeline row, in order (the whole trail, like `rowSeqs`). */
+    rowTypes: async () => (await collect()).rows.map((r) => r.type),
 
-    /** The row showing event `seq`. */
+    /** The row showing event `seq` (in the DOM only while it is in or near the view). */
     row: (seq: number) => page.locator(`${SEL.row}[data-seq="${seq}"]`),
 
-    /** Waits until the timeline has a row for every one of `seqs` (more may be there too). */
+    /**
+     * Waits until the timeline has a row for every one of `seqs` (more may be there too): first,
+     * cheaply, until the newest of them is rendered (a timeline following its bottom shows it) or
+     * the viewer is scrolled up ("↓ N new"); then walks the whole list until every one is there.
+     */
     waitForRows: (seqs: readonly number[]) =>
       withContext(
         async () => `timeline rows ${JSON.stringify(await rowSeqs())}, waited for ${JSON.stringify(seqs)}`,
-        () =>
-          page.waitForFunction(
-            ({ sel, want }) => {
-              const have = new Set(
-                [...document.querySelectorAll(sel)].map((r) => Number(r.getAttribute('data-seq'))),
-              );
-              return want.every((s) => have.has(s));
-            },
-            { sel: SEL.row, want: [...seqs] },
+        async () => {
+          const deadline = Date.now() + WAIT_MS;
+          if (seqs.length === 0) return;
+          await page.waitForFunction(
+            ({ row, jump, newest }) =>
+              document.querySelector(`${row}[data-seq="${newest}"]`) !== null ||
+              document.querySelector(jump) !== null,
+            { row: SEL.row, jump: SEL.jumpToNew, newest: Math.max(...seqs) },
             { timeout: WAIT_MS },
-          ),
+          );
+          for (;;) {
+            const have = new Set(await rowSeqs());
+            if (seqs.every((s) => have.has(s))) return;
+            if (Date.now() > deadline) throw new Error(`timed out after ${WAIT_MS} ms`);
+            await page.waitForTimeout(100);
+          }
+        },
       ),
 
     /**

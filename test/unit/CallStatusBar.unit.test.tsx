@@ -51,4 +51,40 @@ describe('CallStatusBar', () => {
     render(() => <CallStatusBar session={session} />);
     expect(stat('agent-state')).toBe('waiting for you');
   });
+
+  it("says catching up while replaying, and shows the live list's session instead of the replayed past", () => {
+    const replayed = folded([
+      { type: 'cost', usd: 0.0055, inputTokens: 10, outputTokens: 1 },
+      { type: 'state', agentState: 'calling_tool', llmCallsInFlight: 0, toolCallsInFlight: 1 },
+    ]);
+    const current = folded([
+      { type: 'cost', usd: 1.1, inputTokens: 100, outputTokens: 10 },
+      { type: 'state', agentState: 'idle', llmCallsInFlight: 0, toolCallsInFlight: 0 },
+    ]);
+    render(() => <CallStatusBar session={replayed} behind={1234} current={current} />);
+    expect(stat('agent-state')).toBe('catching up · 1,234 to go');
+    expect(screen.getByTestId('call-status').dataset.catchingUp).toBe('true');
+    expect(stat('cost')).toBe('$1.10');
+    expect(stat('tools-in-flight')).toBe('0');
+  });
+
+  it('shows no stale numbers while catching up without a listed session, nor before the head is known', () => {
+    const replayed = folded([
+      { type: 'state', agentState: 'calling_tool', llmCallsInFlight: 1, toolCallsInFlight: 1 },
+    ]);
+    render(() => <CallStatusBar session={replayed} behind="unknown" />);
+    expect(stat('agent-state')).toBe('catching up…');
+    expect(stat('llm-in-flight')).toBe('–');
+    expect(stat('tools-in-flight')).toBe('–');
+  });
+
+  it('shows the fold again once caught up', () => {
+    const session = folded([
+      { type: 'state', agentState: 'thinking', llmCallsInFlight: 1, toolCallsInFlight: 0 },
+    ]);
+    render(() => <CallStatusBar session={session} behind={0} current={folded([])} />);
+    expect(stat('agent-state')).toBe('thinking');
+    expect(stat('llm-in-flight')).toBe('1');
+    expect(screen.getByTestId('call-status').dataset.catchingUp).toBe('false');
+  });
 });
