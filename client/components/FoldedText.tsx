@@ -1,4 +1,5 @@
-import { createMemo, createSignal, type JSX, Show } from 'solid-js';
+import { createMemo, type JSX, Show } from 'solid-js';
+import { createRememberedToggle } from '../state/rowMemory.ts';
 
 /** Where a long text is cut while folded: the first lines, at most so many characters. */
 export interface FoldLimits {
@@ -41,7 +42,7 @@ export function FoldedText(
     children?: (visible: string) => JSX.Element;
   },
 ) {
-  const [open, setOpen] = createSignal(false);
+  const { open, setOpen } = createRememberedToggle(false);
   const fold = createMemo(() => foldText(props.text, props));
   const visible = () => (open() || !fold().folded ? props.text : fold().shown);
   return (
@@ -53,7 +54,7 @@ export function FoldedText(
           class="fold-toggle"
           data-testid="fold-toggle"
           aria-expanded={open()}
-          onClick={() => setOpen((o) => !o)}
+          onClick={() => setOpen(!open())}
         >
           {open()
             ? 'Show less'

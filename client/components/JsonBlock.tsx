@@ -1,10 +1,11 @@
-import { createSignal, Show } from 'solid-js';
+import { Show } from 'solid-js';
 import { previewValue } from '../state/previewValue.ts';
 import { CopyButton } from './CopyButton.tsx';
 import type { FoldLimits } from './FoldedText.tsx';
 import { JsonTree } from './JsonTree.tsx';
 import { TextBlock } from './TextBlock.tsx';
 import './ToolCard.css';
+import { createRememberedToggle } from '../state/rowMemory.ts';
 
 /** What a copy button copies: a string as it is, anything else as pretty JSON. */
 export function rawText(value: unknown): string {
@@ -22,9 +23,14 @@ export function JsonBlock(props: {
   /** Folding of the text blocks inside. */
   fold?: FoldLimits;
 }) {
-  const [open, setOpen] = createSignal(false);
+  const { open, setOpen, Inside } = createRememberedToggle(false);
   return (
-    <details class="json" data-part={props.part} onToggle={(e) => setOpen(e.currentTarget.open)}>
+    <details
+      class="json"
+      data-part={props.part}
+      open={open()}
+      onToggle={(e) => setOpen(e.currentTarget.open)}
+    >
       <summary>
         <span class="json-label">{props.label}</span>
         <Show when={!open()}>
@@ -34,21 +40,23 @@ export function JsonBlock(props: {
         </Show>
       </summary>
       <Show when={open()}>
-        <div class="json-body" data-testid="json-body">
-          <div class="json-tools">
-            <CopyButton text={() => rawText(props.value)} label={`Copy ${props.label}`} />
+        <Inside>
+          <div class="json-body" data-testid="json-body">
+            <div class="json-tools">
+              <CopyButton text={() => rawText(props.value)} label={`Copy ${props.label}`} />
+            </div>
+            <Show
+              when={typeof props.value === 'string'}
+              fallback={<JsonTree value={props.value} fold={props.fold} />}
+            >
+              <TextBlock
+                text={props.value as string}
+                maxLines={props.fold?.maxLines}
+                maxChars={props.fold?.maxChars}
+              />
+            </Show>
           </div>
-          <Show
-            when={typeof props.value === 'string'}
-            fallback={<JsonTree value={props.value} fold={props.fold} />}
-          >
-            <TextBlock
-              text={props.value as string}
-              maxLines={props.fold?.maxLines}
-              maxChars={props.fold?.maxChars}
-            />
-          </Show>
-        </div>
+        </Inside>
       </Show>
     </details>
   );

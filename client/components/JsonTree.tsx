@@ -4,6 +4,7 @@ import { AnsiText } from './AnsiText.tsx';
 import type { FoldLimits } from './FoldedText.tsx';
 import { TextBlock } from './TextBlock.tsx';
 import './ToolCard.css';
+import { createRememberedToggle } from '../state/rowMemory.ts';
 
 /** Containers nested deeper than this start collapsed (the root is depth 0, its children 1…). */
 export const OPEN_DEPTH = 3;
@@ -156,7 +157,9 @@ function Node(props: { name: string; isIndex: boolean; value: unknown; depth: nu
       </div>
     );
   }
-  const [open, setOpen] = createSignal(props.depth <= OPEN_DEPTH && container.size <= OPEN_ENTRIES);
+  const { open, setOpen, Inside } = createRememberedToggle(
+    props.depth <= OPEN_DEPTH && container.size <= OPEN_ENTRIES,
+  );
   return (
     <details class="jt-branch" open={open()} onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary class="jt-summary">
@@ -168,7 +171,9 @@ function Node(props: { name: string; isIndex: boolean; value: unknown; depth: nu
         </span>
       </summary>
       <Show when={open()}>
-        <Entries container={container} depth={props.depth} fold={props.fold} />
+        <Inside>
+          <Entries container={container} depth={props.depth} fold={props.fold} />
+        </Inside>
       </Show>
     </details>
   );

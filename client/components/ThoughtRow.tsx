@@ -1,4 +1,5 @@
-import { createSignal, Show } from 'solid-js';
+import { Show } from 'solid-js';
+import { createRememberedToggle } from '../state/rowMemory.ts';
 import type { EventOf } from '../state/timelineRows.ts';
 import { FoldedMarkdown, isWide } from './Markdown.tsx';
 
@@ -16,10 +17,10 @@ function previewOf(text: string): string {
 
 /** An agent's thought, collapsed to a one-line preview until clicked; opened, it is markdown. */
 export function ThoughtRow(props: { event: EventOf<'thought'> }) {
-  const [open, setOpen] = createSignal(false);
+  const { open, setOpen, Inside } = createRememberedToggle(false);
   return (
     <div class="thought" data-wide={isWide(props.event.text) ? '' : undefined}>
-      <button type="button" class="thought-toggle" aria-expanded={open()} onClick={() => setOpen((o) => !o)}>
+      <button type="button" class="thought-toggle" aria-expanded={open()} onClick={() => setOpen(!open())}>
         <span class="thought-label">{open() ? '▾' : '▸'} Thought</span>
         <Show when={!open()}>
           <span class="thought-preview" dir="auto">
@@ -29,7 +30,9 @@ export function ThoughtRow(props: { event: EventOf<'thought'> }) {
       </button>
       <Show when={open()}>
         <div class="text thought-body" data-part="thought-body">
-          <FoldedMarkdown text={props.event.text} maxLines={40} maxChars={4000} />
+          <Inside>
+            <FoldedMarkdown text={props.event.text} maxLines={40} maxChars={4000} />
+          </Inside>
         </div>
       </Show>
     </div>

@@ -11,6 +11,7 @@ import {
 } from '../state/timelineRows.ts';
 import { TimelineRow } from './TimelineRow.tsx';
 import './Timeline.css';
+import { createRowScope, RowScopeContext } from '../state/rowMemory.ts';
 
 /** First guesses of a row's height, in px, by what starts it; rendered rows are measured. */
 const ESTIMATED_PX: Record<StoredEvent['type'] | 'day', number> = {
@@ -56,6 +57,8 @@ export function Timeline(props: {
 }) {
   let el: HTMLDivElement | undefined;
   const build = createTimelineRows();
+  // What the viewer opened or unfolded, by row and part, so it survives the row leaving the window.
+  const memory = new Map<string, boolean>();
   const view = createMemo(() => build(props.events));
   const caughtUp = () => props.caughtUp ?? true;
 
@@ -175,7 +178,9 @@ export function Timeline(props: {
         aria-setsize={setSize()}
         ref={measure(p.item)}
       >
-        <TimelineRow event={event} result={result()} cost={cost()} />
+        <RowScopeContext.Provider value={createRowScope(memory, String(event.seq))}>
+          <TimelineRow event={event} result={result()} cost={cost()} />
+        </RowScopeContext.Provider>
       </article>
     );
   };

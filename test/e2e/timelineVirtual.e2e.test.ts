@@ -219,4 +219,30 @@ describe('the virtual timeline in chromium', () => {
     expectPadding(end.endGap, 16);
     expect(h.pageErrors).toEqual([]);
   }, 120_000);
+
+  test('a thought opened by the viewer is still open after its row left the window and came back', async () => {
+    const id = await h.createSession('remembered');
+    const events: AgentEvent[] = [{ type: 'thought', text: 'the first thought\nwith a second line' }];
+    for (let i = 0; i < 400; i++) events.push({ type: 'assistant_message', text: `filler ${i}` });
+    const last = await appendInBatches(id, events);
+    const app = await h.open(`/sessions/${id}`);
+    await waitForRowOnScreen(app, last);
+    const timeline = app.page.locator(SEL.timeline);
+    await timeline.evaluate((el) => {
+      el.scrollTop = 0;
+    });
+    const first = app.page.locator(`${SEL.row}[data-seq="1"]`);
+    await first.locator('.thought-toggle').click();
+    await first.locator('[data-part=thought-body]').waitFor();
+    await timeline.evaluate((el) => {
+      el.scrollTop = el.scrollHeight;
+    });
+    await app.page.waitForFunction((sel) => !document.querySelector(sel), `${SEL.row}[data-seq="1"]`);
+    await timeline.evaluate((el) => {
+      el.scrollTop = 0;
+    });
+    await first.waitFor();
+    expect(await first.locator('[data-part=thought-body]').count()).toBe(1);
+    expect(await first.locator('.thought-toggle').getAttribute('aria-expanded')).toBe('true');
+  });
 });
