@@ -41,6 +41,10 @@ export const agentEventSchema = z.discriminatedUnion('type', [
     outputTokens: tokens,
   }),
   z.object({ type: z.literal('error'), message: text }),
+  // A message streamed delta by delta (see "Token streaming" in README): start, deltas, end.
+  z.object({ type: z.literal('message_start'), messageId: name, role: z.enum(['assistant', 'thought']) }),
+  z.object({ type: z.literal('message_delta'), messageId: name, text: text.min(1) }),
+  z.object({ type: z.literal('message_end'), messageId: name }),
   z.object({ type: z.literal('complete'), status: completionStatusSchema, summary: text.optional() }),
 ]);
 export type AgentEvent = z.infer<typeof agentEventSchema>;
@@ -60,3 +64,38 @@ export const storedFieldsSchema = z.object({
 
 /** An event as stored and streamed: the producer's event plus sessionId, seq and ts. */
 export type StoredEvent = AgentEvent & z.infer<typeof storedFieldsSchema>;
+
+/** Who a streamed message is from: the agent's reply, or its thinking. */
+export type StreamedRole = Extract<AgentEvent, { type: 'message_start' }>['role'];
+
+/**
+ * A streamed message sent as one frame instead of its start, deltas and end (never stored): what a
+ * subscriber that was not following live gets in backfill. `text` is the message's text from its
+ * start through `seq`, the last of its events it covers; `startSeq` is where its `message_start` sits.
+ * `open` says deltas follow live; `incomplete` says `complete` ended it without `message_end`.
+ * Typed as an `assistant_message` / `thought`, so consumers that know nothing of deltas show it whole.
+ */
+export interface CompactedMessage {
+  type: 'assistant_message' | 'thought';
+  text: string;
+  messageId: string;
+  startSeq: number;
+  sessionId: string;
+  seq: number;
+  ts: string;
+  open?: true;
+  incomplete?: true;
+}
+
+/** What a session stream carries: stored events, and compacted streamed messages. */
+export type StreamEvent = StoredEvent | CompactedMessage;
+
+/** Whether a streamed event is a compacted message rather than a stored event. */
+export function isCompacted(event: StreamEvent): event is CompactedMessage {
+  return 'startSeq' in event;
+}
+
+/** The event type a compacted message of `role` is sent as. */
+export function compactedType(role: StreamedRole): CompactedMessage['type'] {
+  return role === 'assistant' ? 'assistant_message' : 'thought';
+}

@@ -14,9 +14,13 @@ export {
   type AgentState,
   agentEventSchema,
   agentStateSchema,
+  type CompactedMessage,
   type CompletionStatus,
   completionStatusSchema,
+  isCompacted,
   type StoredEvent,
+  type StreamEvent,
+  type StreamedRole,
   storedFieldsSchema,
 } from './agentEvent.ts';
 export type {
@@ -52,12 +56,26 @@ export {
   type CreateSessionInput,
   createSessionInputSchema,
   isFinished,
+  type OpenMessage,
   type Session,
   type SessionStatus,
   type SessionTotals,
   sessionIdSchema,
   sessionStatusSchema,
 } from './session.ts';
+export {
+  compareStreamCursors,
+  formatStreamCursor,
+  parseStreamCursor,
+  type StreamCursor,
+} from './streamCursor.ts';
+export {
+  type MessageAppender,
+  type StreamMessageClient,
+  type StreamMessageOptions,
+  type StreamMessageResult,
+  streamMessage,
+} from './streamMessage.ts';
 export type {
   FeedCursor,
   HeadMessage,

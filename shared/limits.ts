@@ -13,6 +13,11 @@ export const LIMITS = {
   batchEvents: 1000,
   /** Longest text field (message, thought, error, summary), in characters. */
   textChars: 100_000,
+  /**
+   * Most messages one session may be streaming at once (`message_start` without its end yet). A
+   * streamed message's whole text is held to `textChars`, so its compacted form is a valid message.
+   */
+  openMessages: 16,
   /** Largest HTTP request body or WebSocket message, in bytes. */
   bodyBytes: 2 * 1024 * 1024,
   /** Longest title, agent name, tool name or call id. */

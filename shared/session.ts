@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { agentStateSchema } from './agentEvent.ts';
+import type { agentStateSchema, StreamedRole } from './agentEvent.ts';
 import { LIMITS } from './limits.ts';
 
 /** Session ids are server-generated, URL-safe and unguessable (128 random bits, base64url). */
@@ -41,6 +41,15 @@ export interface SessionTotals {
   toolCalls: number;
 }
 
+/** A message being streamed (see `Session.openMessages`). */
+export interface OpenMessage {
+  messageId: string;
+  role: StreamedRole;
+  /** Seq of its `message_start`. */
+  startSeq: number;
+  chars: number;
+}
+
 /** A session: what it was created with plus everything derived from its events. */
 export interface Session {
   id: string;
@@ -57,6 +66,11 @@ export interface Session {
   agentState: z.infer<typeof agentStateSchema>;
   llmCallsInFlight: number;
   toolCallsInFlight: number;
+  /**
+   * Messages being streamed now (started, not yet ended), oldest first; absent when none. `chars`
+   * is the text so far, held to `LIMITS.textChars`.
+   */
+  openMessages?: OpenMessage[];
   /** From the `complete` event, when there is one. */
   summary?: string;
   /**

@@ -1,5 +1,6 @@
-import type { StoredEvent } from './agentEvent.ts';
+import type { StreamEvent } from './agentEvent.ts';
 import type { Session } from './session.ts';
+import { formatStreamCursor, parseStreamCursor, type StreamCursor } from './streamCursor.ts';
 
 /** Why the server could not resume where the client asked and started over from seq 1. */
 export type ResetReason =
@@ -13,8 +14,18 @@ export type ResetReason =
  * `lastEventId` cannot be resumed — the client must drop what it holds; the whole trail follows.
  */
 export type SessionStreamMessage =
-  | { kind: 'event'; event: StoredEvent }
+  | {
+      kind: 'event';
+      event: StreamEvent;
+      /** The stream position after this message, when it is not the event's seq (`streamCursor.ts`). */
+      cursor?: string;
+    }
   | { kind: 'reset'; reason: ResetReason; headSeq: number };
+
+/** Where a session stream stands after an event message: its cursor, else its event's seq. */
+export function messagePosition(message: { event: StreamEvent; cursor?: string }): string {
+  return message.cursor ?? String(message.event.seq);
+}
 
 /** Only in the tab feed: the session's head when its stream (re)started, to show "catching up". */
 export interface HeadMessage {
@@ -52,21 +63,24 @@ export type TabFeedMessage =
   | { kind: 'session'; sessionId: string; message: SessionStreamMessage | HeadMessage }
   | { kind: 'session_missing'; sessionId: string };
 
-/** A tab feed position: the open session's last seq and the list's last activity (epoch ms). */
-export interface FeedCursor {
-  seq: number;
+/**
+ * A tab feed position: the open session's stream position (`streamCursor.ts`) and the list's last
+ * activity (epoch ms).
+ */
+export interface FeedCursor extends StreamCursor {
   listMs: number | undefined;
 }
 
-/** Encodes a feed cursor as a tracked id: `<seq>.<listMs>` (either part may be empty). */
+/** Encodes a feed cursor as a tracked id: `<session position>.<listMs>` (listMs may be empty). */
 export function formatFeedCursor(c: FeedCursor): string {
-  return `${c.seq}.${c.listMs ?? ''}`;
+  return `${formatStreamCursor(c)}.${c.listMs ?? ''}`;
 }
 
 /** Decodes a feed id; null when malformed, undefined when absent. */
 export function parseFeedCursor(id: string | null | undefined): FeedCursor | null | undefined {
   if (id === undefined || id === null || id === '') return undefined;
-  const m = /^(\d{1,15})\.(\d{1,15})?$/.exec(id);
-  if (!m) return null;
-  return { seq: Number(m[1]), listMs: m[2] === undefined ? undefined : Number(m[2]) };
+  const m = /^([\d~]{1,31})\.(\d{1,15})?$/.exec(id);
+  const session = m ? parseStreamCursor(m[1]) : null;
+  if (!m || !session) return null;
+  return { ...session, listMs: m[2] === undefined ? undefined : Number(m[2]) };
 }

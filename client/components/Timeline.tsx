@@ -24,6 +24,10 @@ const ESTIMATED_PX: Record<StoredEvent['type'] | 'day', number> = {
   complete: 84,
   state: 0,
   cost: 0,
+  // Folded into their message's row: never rows of their own.
+  message_start: 0,
+  message_delta: 0,
+  message_end: 0,
   day: 30,
 };
 /** Rows rendered beyond each edge of the view, so a short scroll shows rows already laid out. */

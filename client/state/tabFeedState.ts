@@ -106,7 +106,7 @@ export function applyFeedMessages(
 export function feedCursor(state: TabFeedState): FeedCursor {
   const newest = newestActivity(state.sessions);
   const ms = newest === undefined ? Number.NaN : Date.parse(newest);
-  return { seq: state.trail.folded.lastSeq, listMs: Number.isNaN(ms) ? undefined : ms };
+  return { ...state.trail.position, listMs: Number.isNaN(ms) ? undefined : ms };
 }
 
 /** How many events of the followed session the tab still has to receive to reach the announced head. */

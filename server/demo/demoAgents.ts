@@ -5,7 +5,8 @@
  *   tsx server/demo/demoAgents.ts --url http://127.0.0.1:3000 --agents 3 --speed 1
  *
  * Each agent creates a session, works through a scripted task (thinking, tool calls, costs, now and
- * then a failure), sometimes stops to ask a question and waits for a person to answer it in the web
+ * then a failure), streaming its thoughts and replies word by word at 30–60 characters per second
+ * (times --speed), sometimes stops to ask a question and waits for a person to answer it in the web
  * app, and completes the session. Ctrl-C cancels the open sessions and exits.
  */
 import { createLivetrailClient } from '@livetrail/client';

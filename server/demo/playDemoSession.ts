@@ -1,7 +1,14 @@
-import type { AgentEvent, CompletionStatus, LivetrailClient } from '@livetrail/client';
+import {
+  type AgentEvent,
+  type CompletionStatus,
+  type LivetrailClient,
+  type StreamMessageOptions,
+  streamMessage,
+} from '@livetrail/client';
 import { TRPCClientError } from '@trpc/client';
 import { callWithRetry } from './callWithRetry.ts';
 import type { DemoScenario, DemoStep } from './demoScenarios.ts';
+import { paceWords } from './paceWords.ts';
 import { sleep } from './sleep.ts';
 import { watchUserMessages } from './watchUserMessages.ts';
 
@@ -34,7 +41,9 @@ const quote = (text: string) => {
 /**
  * Plays one scripted session against a livetrail server, at a pace a person can follow: creates it,
  * appends its trail (thinking, thoughts, costs, messages, tool calls and results, now and then a
- * failure or a question for a person), and completes it. Logs one line at the start and one at the end.
+ * failure or a question for a person), and completes it. Thoughts and replies are streamed word by
+ * word with `streamMessage` (message_start, deltas, message_end) at a reading pace (see paceWords).
+ * Logs one line at the start and one at the end.
  */
 export async function playDemoSession(opts: PlayDemoSessionOptions): Promise<void> {
   const { api, agent, scenario, speed, signal, log } = opts;
@@ -60,25 +69,39 @@ export async function playDemoSession(opts: PlayDemoSessionOptions): Promise<voi
     }
   }
 
-  /** Appends after a human-watchable pause. */
-  async function emit(...events: AgentEvent[]): Promise<void> {
-    await sleep((400 + Math.random() * 2100) / speed, signal);
+  /** Appends at once. */
+  async function append(...events: AgentEvent[]): Promise<void> {
     await send((idempotencyKey) => api.events.append.mutate({ sessionId, events, idempotencyKey }));
   }
 
-  /** One LLM call: thinking, maybe a visible thought, then its cost and the message it produced. */
+  /** Appends after a human-watchable pause. */
+  async function emit(...events: AgentEvent[]): Promise<void> {
+    await sleep((400 + Math.random() * 2100) / speed, signal);
+    await append(...events);
+  }
+
+  /**
+   * After a pause, streams `text` word by word as one message. A try that fails for good (the server
+   * stayed down past the client's own retries) leaves its partial message open — shown incomplete
+   * once the session ends — and the retry streams the whole text again as a new message.
+   */
+  async function stream(role: StreamMessageOptions['role'], text: string): Promise<void> {
+    await sleep((400 + Math.random() * 2100) / speed, signal);
+    await send(() => streamMessage(api, { sessionId, role, signal }, paceWords(text, speed, signal)));
+  }
+
+  /** One LLM call: thinking, maybe a visible thought, then the message it produced and its cost. */
   async function think(thought: string | undefined, say: string): Promise<void> {
     await emit({ type: 'state', agentState: 'thinking', llmCallsInFlight: 1, toolCallsInFlight: 0 });
-    if (thought) await emit({ type: 'thought', text: thought });
+    if (thought) await stream('thought', thought);
     // Messages people sent while the agent was busy get acknowledged in its next reply.
     const notes = inbox.takeAll().map((text) => `You wrote ${quote(text)} — noted. `);
     const inputTokens = 1800 + llmCalls++ * 1400 + Math.round(Math.random() * 900);
     const outputTokens = 60 + Math.round(Math.random() * 640);
     const usd = Math.round(inputTokens * 3 + outputTokens * 15) / 1e6;
-    await emit(
-      { type: 'cost', usd, inputTokens, outputTokens },
-      { type: 'assistant_message', text: notes.join('') + say },
-    );
+    await stream('assistant', notes.join('') + say);
+    // The usage of a call is known once its last token is out.
+    await append({ type: 'cost', usd, inputTokens, outputTokens });
   }
 
   /** One tool call and its result; returns whether the tool succeeded. */

@@ -17,7 +17,8 @@ const encoder = new TextEncoder();
  * The rules of appending, with no I/O: a finished session takes no more events, nothing may follow
  * `complete` in a batch, each event and the batch fit their size limits, every value can be stored
  * by every backend (no NUL or `$`-prefixed key, no nesting deeper than the limit), and seqs continue
- * gap-free from `lastSeq`. The schemas check the same on the way in; this holds for in-process
+ * gap-free from `lastSeq`; a streamed message is started once, takes deltas and its end only while
+ * open, and stays within its text limit (`checkStreaming`). The schemas check the same on the way in; this holds for in-process
  * callers too, so a payload MongoDB would refuse never reaches a store.
  * Throws a LivetrailError naming the offending event; a thrown plan stores nothing.
  */
@@ -58,9 +59,46 @@ export function planAppend(session: Session, events: AgentEvent[], now: string):
         `events: more than the ${LIMITS.batchBytes}-byte limit for one batch (reached at events.${i}); split it`,
       );
     }
+    checkStreaming(next, event, i);
     const s: StoredEvent = { ...event, sessionId: session.id, seq: next.lastSeq + 1, ts: now };
     stored.push(s);
     next = reduceSession(next, s);
   });
   return { events: stored, session: next };
+}
+
+/**
+ * The rules of streamed messages against the session's open ones: a `message_start` for an id that
+ * is open, or beyond `LIMITS.openMessages` at once, and a delta or end for an id that is not open
+ * (never started, or already ended) are CONFLICT; a delta past the message's `LIMITS.textChars` is
+ * PAYLOAD_TOO_LARGE.
+ */
+function checkStreaming(session: Session, event: AgentEvent, i: number): void {
+  if (event.type !== 'message_start' && event.type !== 'message_delta' && event.type !== 'message_end')
+    return;
+  const open = session.openMessages ?? [];
+  const current = open.find((m) => m.messageId === event.messageId);
+  if (event.type === 'message_start') {
+    if (current)
+      throw new LivetrailError('CONFLICT', `events.${i}: message ${event.messageId} is already open`);
+    if (open.length >= LIMITS.openMessages) {
+      throw new LivetrailError(
+        'CONFLICT',
+        `events.${i}: ${LIMITS.openMessages} messages are open already; end one before starting another`,
+      );
+    }
+    return;
+  }
+  if (!current) {
+    throw new LivetrailError(
+      'CONFLICT',
+      `events.${i}: message ${event.messageId} is not open (never started, or already ended)`,
+    );
+  }
+  if (event.type === 'message_delta' && current.chars + event.text.length > LIMITS.textChars) {
+    throw new LivetrailError(
+      'PAYLOAD_TOO_LARGE',
+      `events.${i}: message ${event.messageId} would exceed ${LIMITS.textChars} characters; end it and start another`,
+    );
+  }
 }

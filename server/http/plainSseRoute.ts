@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { StoredEvent } from '../../shared/agentEvent.ts';
+import { isCompacted, type StoredEvent, type StreamEvent } from '../../shared/agentEvent.ts';
 import { isLivetrailError, sessionNotFound } from '../../shared/livetrailError.ts';
 import { isFinished, sessionIdSchema } from '../../shared/session.ts';
+import { messagePosition } from '../../shared/streamMessages.ts';
 import { TRANSPORT_TIMING } from '../../shared/transportTiming.ts';
 import type { Context } from '../context.ts';
 import { followSessionEvents, parseLastEventId } from '../hub/followSessionEvents.ts';
@@ -11,8 +12,16 @@ import { sendError } from './sendJson.ts';
 
 const frames = new WeakMap<StoredEvent, Buffer>();
 
-/** An event's frame, built once for every subscriber (the hub hands them all the same object). */
-function plainFrame(event: StoredEvent): Buffer {
+/**
+ * An event message's frame. A stored event's is built once for every subscriber (the hub hands them
+ * all the same object); a compacted message, or an event a compacting backfill positions with a
+ * cursor, is one subscriber's own.
+ */
+function plainFrame(message: { event: StreamEvent; cursor?: string }): Buffer | string {
+  const { event } = message;
+  if (message.cursor !== undefined || isCompacted(event)) {
+    return `id: ${messagePosition(message)}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+  }
   let frame = frames.get(event);
   if (!frame) {
     frame = Buffer.from(`id: ${event.seq}\nevent: ${event.type}\ndata: ${eventJson(event)}\n\n`);
@@ -25,9 +34,10 @@ function plainFrame(event: StoredEvent): Buffer {
 export const PLAIN_SSE_PATH = /^\/api\/sessions\/([^/]+)\/events\/stream$/;
 
 /**
- * A session's trail as plain SSE for curl and other languages: `id: <seq>`, `event: <type>`,
- * `data: <stored event JSON>`, events with seq > `from` (or > `Last-Event-ID`, which wins), ending
- * after `complete`. A reconnect to a finished session with nothing left gets 204, which tells
+ * A session's trail as plain SSE for curl and other languages: `id: <position>`, `event: <type>`,
+ * `data: <event JSON>`, events with seq > `from` (or after `Last-Event-ID`, which wins), ending
+ * after `complete`. Streamed messages that end in the backfill come whole (`compact=0`: as raw
+ * deltas); the position is the seq, or `<seq>~<from>` while a message is withheld (streamCursor.ts). A reconnect to a finished session with nothing left gets 204, which tells
  * EventSource to stop. A failure mid-stream (the session was deleted: NOT_FOUND) ends it with
  * `event: error`, `data: {code, message}`.
  */
@@ -57,6 +67,11 @@ export async function servePlainSse(
   if (from !== null && (parseLastEventId(from) ?? null) === null) {
     return sendError(res, 400, 'BAD_REQUEST', 'from: must be a non-negative integer (a seq)');
   }
+  const compactParam = query.get('compact');
+  if (compactParam !== null && compactParam !== '0' && compactParam !== '1') {
+    return sendError(res, 400, 'BAD_REQUEST', 'compact: must be 0 (raw deltas) or 1 (the default)');
+  }
+  const compact = compactParam !== '0';
   const header = req.headers['last-event-id'];
   const lastEventId = typeof header === 'string' && header !== '' ? header : (from ?? undefined);
 
@@ -82,7 +97,7 @@ export async function servePlainSse(
   try {
     // Live events are written from the hub callback (see followSessionEvents).
     await followSessionEvents(
-      { ...ctx, session, sessionId: id.data, lastEventId, signal: abort.signal },
+      { ...ctx, session, sessionId: id.data, lastEventId, signal: abort.signal, compact },
       {
         push(message) {
           if (closed) return false;
@@ -90,7 +105,7 @@ export async function servePlainSse(
           ctx.metrics?.delivered('plain_sse');
           return res.write(
             message.kind === 'event'
-              ? plainFrame(message.event)
+              ? plainFrame(message)
               : `event: reset\ndata: ${JSON.stringify(message)}\n\n`,
           );
         },

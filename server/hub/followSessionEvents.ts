@@ -1,8 +1,16 @@
 import type { StoredEvent } from '../../shared/agentEvent.ts';
 import { sessionNotFound } from '../../shared/livetrailError.ts';
 import { isFinished, type Session } from '../../shared/session.ts';
+import { parseStreamCursor } from '../../shared/streamCursor.ts';
 import type { HeadMessage, ResetReason, SessionStreamMessage } from '../../shared/streamMessages.ts';
 import type { EventStore } from '../store/eventStore.ts';
+import {
+  type Compactor,
+  compactEvent,
+  createCompactor,
+  flushOpen,
+  restoreWithheld,
+} from './compactMessages.ts';
 import type { Hub } from './createHub.ts';
 import { createWakeup, type Wakeup } from './createWakeup.ts';
 import { eventMessage } from './sharedMessages.ts';
@@ -27,16 +35,21 @@ export interface StreamSessionOptions {
   session?: Session;
   /** Start with `{ kind: 'head' }` so the client can show how far behind it is. @default false */
   announceHead?: boolean;
+  /**
+   * Send streamed messages that end while catching up whole, one frame each (`compactMessages.ts`);
+   * false sends every delta as stored. @default true
+   */
+  compact?: boolean;
 }
 
 /** What a session follower writes. */
 export type SessionStreamItem = SessionStreamMessage | HeadMessage;
 
-/** Parses a resume position: a non-negative integer, or undefined when absent; null when malformed. */
+/** Parses a plain seq position: a non-negative integer, or undefined when absent; null when malformed. */
 export function parseLastEventId(id: string | number | null | undefined): number | undefined | null {
-  if (id === undefined || id === null || id === '') return undefined;
-  if (typeof id === 'number') return Number.isSafeInteger(id) && id >= 0 ? id : null;
-  return /^\d{1,15}$/.test(id) ? Number(id) : null;
+  const c = parseStreamCursor(id);
+  if (c === null || c === undefined) return c;
+  return c.withheldFrom === undefined ? c.seq : null;
 }
 
 /**
@@ -61,7 +74,8 @@ export async function followSessionEvents(
   const signal = opts.signal ?? new AbortController().signal;
   const session = opts.session ?? (await store.getSession(sessionId));
   if (!session) throw sessionNotFound(sessionId);
-  const start = resumePoint(opts.lastEventId, session);
+  const compact = opts.compact ?? true;
+  const start = resumePoint(opts.lastEventId, session, compact);
   // One plain object per subscriber and module-level steps: a live subscriber costs its fields, not
   // a set of closures.
   const f: Follower = {
@@ -72,6 +86,7 @@ export async function followSessionEvents(
     pageSize: opts.pageSize ?? 500,
     maxHeld: opts.maxHeld ?? 2000,
     delivered: start.delivered,
+    compactor: compact ? createCompactor(sessionId) : undefined,
     held: new Map(),
     overflowed: false,
     live: false,
@@ -108,6 +123,7 @@ export async function followSessionEvents(
     // A client resuming at the very end of a finished session has everything: end now, don't wait
     // for events that will never come.
     if (isFinished(session.status) && f.delivered >= session.lastSeq) return;
+    if (start.withheldFrom !== undefined) await restore(f, start.withheldFrom);
     let readStore = true;
     let lookedForHole = false;
     while (!signal.aborted && !f.ended) {
@@ -132,6 +148,11 @@ export async function followSessionEvents(
         readStore = true;
         continue;
       }
+      // Caught up: messages still being streamed go out with their text so far, then live.
+      if (f.held.size === 0 && f.compactor && f.compactor.withheld.size > 0) {
+        for (const m of flushOpen(f.compactor, f.delivered)) if (!sink.push(m)) f.full = true;
+        if (f.full) continue;
+      }
       // Caught up with nothing held: new events are delivered by the hub callback from now on.
       f.live = f.held.size === 0;
       await f.wakeup.wait(signal);
@@ -153,8 +174,10 @@ interface Follower {
   readonly signal: AbortSignal;
   readonly pageSize: number;
   readonly maxHeld: number;
-  /** The last seq handed to the sink. */
+  /** The last seq taken: handed to the sink, or withheld by the compactor. */
   delivered: number;
+  /** Compacts streamed messages while catching up; absent for a raw stream. */
+  readonly compactor: Compactor | undefined;
   /** Live events past `delivered`, waiting for a hole to fill or the sink to drain. */
   held: Map<number, StoredEvent>;
   /** `held` was dropped: re-read from the store. */
@@ -172,7 +195,9 @@ interface Follower {
 
 function deliver(f: Follower, event: StoredEvent): void {
   f.delivered = event.seq;
-  if (!f.sink.push(eventMessage(event))) f.full = true;
+  if (f.compactor && !f.live) {
+    for (const m of compactEvent(f.compactor, event)) if (!f.sink.push(m)) f.full = true;
+  } else if (!f.sink.push(eventMessage(event))) f.full = true;
   if (event.type === 'complete') {
     f.ended = true;
     f.wakeup.notify();
@@ -255,17 +280,42 @@ async function drainHeld(f: Follower): Promise<void> {
   }
 }
 
-/** Where a stream starts: after the client's last seq, or from the start with a reset. */
+/**
+ * Rebuilds the messages a resumed cursor says are withheld, from the stored events `from` … the
+ * resume seq, page by page.
+ */
+async function restore(f: Follower, from: number): Promise<void> {
+  let after = from - 1;
+  while (after < f.delivered && !f.signal.aborted) {
+    const page = await f.store.readEvents(f.sessionId, { after, limit: f.pageSize });
+    restoreWithheld(
+      f.compactor!,
+      page.filter((e) => e.seq <= f.delivered),
+    );
+    if (page.length < f.pageSize) return;
+    after = page[page.length - 1]!.seq;
+  }
+}
+
+/**
+ * Where a stream starts: after the client's position, or from the start with a reset. A position
+ * with withheld messages (`<seq>~<from>`) only means something to a compacting stream.
+ */
 function resumePoint(
   lastEventId: StreamSessionOptions['lastEventId'],
   session: Session,
-): { delivered: number; reset?: ResetReason } {
-  const asked = parseLastEventId(lastEventId);
-  if (asked === null) return { delivered: 0, reset: 'malformed_last_event_id' };
-  const after = asked ?? 0;
+  compact: boolean,
+): { delivered: number; withheldFrom?: number; reset?: ResetReason } {
+  const asked = parseStreamCursor(lastEventId);
+  if (asked === null || (asked?.withheldFrom !== undefined && !compact)) {
+    return { delivered: 0, reset: 'malformed_last_event_id' };
+  }
+  const after = asked?.seq ?? 0;
   if (after > session.lastSeq) return { delivered: 0, reset: 'ahead_of_head' };
   const lost = session.recovered;
   if (lost && after > lost.keptThrough && after <= lost.lostThrough)
     return { delivered: 0, reset: 'recovered' };
-  return { delivered: after };
+  return asked?.withheldFrom === undefined
+    ? { delivered: after }
+    : { delivered: after, withheldFrom: asked.withheldFrom };
 }

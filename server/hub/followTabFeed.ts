@@ -1,4 +1,5 @@
 import { isLivetrailError } from '../../shared/livetrailError.ts';
+import { formatStreamCursor, parseStreamCursor, type StreamCursor } from '../../shared/streamCursor.ts';
 import {
   type FeedCursor,
   listedSessions,
@@ -25,6 +26,8 @@ export interface TabFeedOptions {
   sessionId?: string | null;
   lastEventId?: string | null;
   signal?: AbortSignal;
+  /** Compact streamed messages in the trail's backfill (see followSessionEvents). @default true */
+  compact?: boolean;
 }
 
 /**
@@ -45,9 +48,10 @@ export async function followTabFeed(opts: TabFeedOptions, sink: Sink<TrackedFeed
   const signal = stop.signal;
   const asked = parseFeedCursor(opts.lastEventId);
   // A malformed id resumes nothing: the session stream answers with a reset, the list with a snapshot.
-  const cursor: FeedCursor = { seq: asked?.seq ?? 0, listMs: asked?.listMs };
-  const sessionLastId = asked === null ? 'malformed' : asked ? String(asked.seq) : undefined;
-  const push = (message: TabFeedMessage) => sink.push({ cursor: { ...cursor }, message });
+  let session: StreamCursor = asked ? { seq: asked.seq, withheldFrom: asked.withheldFrom } : { seq: 0 };
+  const cursor = { listMs: asked?.listMs };
+  const sessionLastId = asked === null ? 'malformed' : asked ? formatStreamCursor(session) : undefined;
+  const push = (message: TabFeedMessage) => sink.push({ cursor: { ...session, ...cursor }, message });
   const drained = (s: AbortSignal) => sink.drained(s);
 
   const list = iterableToFollower((s) =>
@@ -74,11 +78,24 @@ export async function followTabFeed(opts: TabFeedOptions, sink: Sink<TrackedFeed
   async function followSession(id: string): Promise<void> {
     try {
       await followSessionEvents(
-        { store, hub, sessionId: id, lastEventId: sessionLastId, signal, announceHead: true },
+        {
+          store,
+          hub,
+          sessionId: id,
+          lastEventId: sessionLastId,
+          signal,
+          announceHead: true,
+          compact: opts.compact,
+        },
         {
           push(message) {
-            if (message.kind === 'event') cursor.seq = message.event.seq;
-            else if (message.kind === 'reset') cursor.seq = 0;
+            if (message.kind === 'event') {
+              // Only a compacting backfill sets a cursor: a live event is positioned by its seq alone.
+              session =
+                message.cursor === undefined
+                  ? { seq: message.event.seq }
+                  : (parseStreamCursor(message.cursor) ?? session);
+            } else if (message.kind === 'reset') session = { seq: 0 };
             return push(feedSessionMessage(id, message));
           },
           drained,

@@ -4,6 +4,7 @@ import { agentEventSchema } from '../../shared/agentEvent.ts';
 import { idempotencyKeySchema } from '../../shared/idempotencyKey.ts';
 import { LIMITS } from '../../shared/limits.ts';
 import { lastEventIdSchema, sessionIdSchema } from '../../shared/session.ts';
+import { messagePosition } from '../../shared/streamMessages.ts';
 import { requestKey } from '../domain/requestKey.ts';
 import { followSessionEvents, type SessionStreamItem } from '../hub/followSessionEvents.ts';
 import type { Follow } from '../hub/sink.ts';
@@ -47,17 +48,30 @@ export const eventsRouter = router({
     }),
 
   onEvents: readProcedure
-    .input(z.object({ sessionId: sessionIdSchema, lastEventId: lastEventIdSchema }))
+    .input(
+      z.object({
+        sessionId: sessionIdSchema,
+        lastEventId: lastEventIdSchema,
+        /** false: streamed messages as raw deltas, never compacted. @default true */
+        compact: z.boolean().optional(),
+      }),
+    )
     .subscription(function onEvents(opts) {
       const { ctx, input } = opts;
       const follow: Follow<SessionStreamItem> = (sink, signal) =>
         followSessionEvents(
-          { ...ctx, sessionId: input.sessionId, lastEventId: input.lastEventId, signal },
+          {
+            ...ctx,
+            sessionId: input.sessionId,
+            lastEventId: input.lastEventId,
+            compact: input.compact,
+            signal,
+          },
           sink,
         );
       return toSubscription(opts, follow, (m) => {
         if (m.kind === 'head') return undefined;
-        return m.kind === 'event' ? tracked(String(m.event.seq), m) : m;
+        return m.kind === 'event' ? tracked(messagePosition(m), m) : m;
       });
     }),
 });

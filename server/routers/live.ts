@@ -9,11 +9,27 @@ import { readProcedure, router, toSubscription } from '../trpc.ts';
 /** The web app's single live connection per tab. */
 export const liveRouter = router({
   onFeed: readProcedure
-    .input(z.object({ sessionId: sessionIdSchema.nullish(), lastEventId: lastEventIdSchema }))
+    .input(
+      z.object({
+        sessionId: sessionIdSchema.nullish(),
+        lastEventId: lastEventIdSchema,
+        /** false: the trail's streamed messages as raw deltas, never compacted. @default true */
+        compact: z.boolean().optional(),
+      }),
+    )
     .subscription(function onFeed(opts) {
       const { ctx, input } = opts;
       const follow: Follow<TrackedFeedMessage> = (sink, signal) =>
-        followTabFeed({ ...ctx, sessionId: input.sessionId, lastEventId: input.lastEventId, signal }, sink);
+        followTabFeed(
+          {
+            ...ctx,
+            sessionId: input.sessionId,
+            lastEventId: input.lastEventId,
+            signal,
+            compact: input.compact,
+          },
+          sink,
+        );
       return toSubscription(opts, follow, ({ cursor, message }) =>
         tracked(formatFeedCursor(cursor), message),
       );

@@ -1,4 +1,4 @@
-import type { StoredEvent } from '../agentEvent.ts';
+import { isCompacted, type StreamEvent } from '../agentEvent.ts';
 import type { Session } from '../session.ts';
 
 /** ANSI colours, or none: the CLI colours only what goes to a terminal. */
@@ -72,16 +72,29 @@ function clock(ts: string): string {
   return Number.isNaN(d.getTime()) ? ts : d.toTimeString().slice(0, 8);
 }
 
+/** How a compacted streamed message ended: still streaming, or cut off by `complete`. */
+function streamedMark(e: StreamEvent, p: Paint): string {
+  if (!isCompacted(e)) return '';
+  if (e.open) return p.dim(' ▸ streaming…');
+  return e.incomplete ? p.yellow(' (incomplete)') : '';
+}
+
 /** The body of an event's line: what happened, coloured by kind, every agent-written part inert. */
-function describeEvent(e: StoredEvent, p: Paint): string {
+function describeEvent(e: StreamEvent, p: Paint): string {
   const json = (value: unknown) => inert(compactJson(value));
   switch (e.type) {
     case 'user_message':
       return `${p.yellow('user')}        ${inert(e.text)}`;
     case 'assistant_message':
-      return `${p.cyan('assistant')}   ${inert(e.text)}`;
+      return `${p.cyan('assistant')}   ${inert(e.text)}${streamedMark(e, p)}`;
     case 'thought':
-      return `${p.dim('thought')}     ${p.dim(inert(e.text))}`;
+      return `${p.dim('thought')}     ${p.dim(inert(e.text))}${streamedMark(e, p)}`;
+    case 'message_start':
+      return `${e.role === 'assistant' ? p.cyan('assistant') : p.dim('thought')}   ${p.dim(`▸ streaming ${inert(e.messageId)}`)}`;
+    case 'message_delta':
+      return `${p.dim('  …')}         ${inert(e.text)}`;
+    case 'message_end':
+      return `${p.dim('  ■')}         ${p.dim(`end of ${inert(e.messageId)}`)}`;
     case 'tool_call':
       return `${p.magenta('tool_call')}   ${p.bold(inert(e.tool))} ${p.dim(inert(e.callId))} ${json(e.args)}`;
     case 'tool_result':
@@ -100,7 +113,7 @@ function describeEvent(e: StoredEvent, p: Paint): string {
 }
 
 /** One event for a person: `#12 14:03:22 tool_call   bash c1 {"cmd":"ls"}`. */
-export function formatEvent(e: StoredEvent, p: Paint): string {
+export function formatEvent(e: StreamEvent, p: Paint): string {
   const head = `#${e.seq} ${clock(e.ts)} `;
   return p.dim(head) + indent(describeEvent(e, p), head.length + 12);
 }

@@ -1,4 +1,10 @@
-import type { StoredEvent } from '../agentEvent.ts';
+import { isCompacted, type StreamEvent } from '../agentEvent.ts';
+import {
+  compareStreamCursors,
+  formatStreamCursor,
+  parseStreamCursor,
+  type StreamCursor,
+} from '../streamCursor.ts';
 import type { ResetReason, SessionStreamMessage } from '../streamMessages.ts';
 import { unwrapTracked } from '../unwrapTracked.ts';
 import type { ConnectionState } from './connectionState.ts';
@@ -14,8 +20,15 @@ export interface FollowSessionOptions
   sessionId: string;
   /** Resume after this seq (e.g. what the caller already holds). @default 0 */
   afterSeq?: number;
-  /** Each event, exactly once and in seq order across every reconnect and transport switch. */
-  onEvent(event: StoredEvent): void;
+  /** Compact streamed messages that end while catching up (see `onEvent`). @default true */
+  compact?: boolean;
+  /**
+   * Each event, exactly once and in stream order across every reconnect and transport switch. A
+   * streamed message that ended before you caught up comes as one `CompactedMessage` (an
+   * `assistant_message` / `thought` with `messageId` and `startSeq`) instead of its start, deltas
+   * and end; `compact: false` gives the raw events instead.
+   */
+  onEvent(event: StreamEvent): void;
   /** The server could not resume: drop what you hold; the whole trail follows from seq 1. */
   onReset?(reason: ResetReason): void;
   /** The session completed and the stream ended. */
@@ -28,32 +41,40 @@ export interface FollowSessionOptions
  * backoff, resume after the last delivered seq on every attempt, duplicates dropped.
  */
 export function followSession(opts: FollowSessionOptions): ConnectionManager {
-  const { sessionId, onEvent, onReset, onEnd, onState, ...rest } = opts;
-  let lastSeq = opts.afterSeq ?? 0;
+  const { sessionId, onEvent, onReset, onEnd, onState, compact, afterSeq, ...rest } = opts;
+  let position: StreamCursor = { seq: afterSeq ?? 0 };
   const manager = createConnectionManager({
     ...rest,
     open: (api, handlers) =>
       api.events.onEvents.subscribe(
-        { sessionId, lastEventId: lastSeq > 0 ? String(lastSeq) : undefined },
+        {
+          sessionId,
+          lastEventId: position.seq > 0 ? formatStreamCursor(position) : undefined,
+          ...(compact === undefined ? {} : { compact }),
+        },
         handlers,
       ),
     onData(value) {
       const message = unwrapTracked<SessionStreamMessage>(value);
       if (message.kind === 'reset') {
-        lastSeq = 0;
+        position = { seq: 0 };
         manager.reportReset(message.reason);
         onReset?.(message.reason);
         return;
       }
-      // Exactly once: whatever a reconnect replays, only the next seq is taken; a hole (which the
-      // server never sends) would be refilled by resubscribing from the last seq.
-      if (message.event.seq <= lastSeq) return;
-      if (message.event.seq > lastSeq + 1) {
+      // Exactly once: whatever a reconnect replays, only what lies past the position is taken. A
+      // stored event positioned by its seq alone follows the last one gap-free, so a hole (which the
+      // server never sends) is refilled by resubscribing; a compacted message skips what it covers.
+      const { event } = message;
+      const plain = message.cursor === undefined;
+      const at = plain ? { seq: event.seq } : parseStreamCursor(message.cursor);
+      if (!at || compareStreamCursors(at, position) <= 0) return;
+      if (plain && !isCompacted(event) && position.withheldFrom === undefined && at.seq > position.seq + 1) {
         manager.restart();
         return;
       }
-      lastSeq = message.event.seq;
-      onEvent(message.event);
+      position = at;
+      onEvent(event);
     },
     onComplete: () => onEnd?.(),
   });

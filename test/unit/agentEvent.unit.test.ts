@@ -16,9 +16,25 @@ describe('agent event schema', () => {
       { type: 'cost', usd: 0.01, inputTokens: 10, outputTokens: 2 },
       { type: 'error', message: 'oops' },
       { type: 'complete', status: 'succeeded', summary: 'ok' },
+      { type: 'message_start', messageId: 'm1', role: 'assistant' },
+      { type: 'message_delta', messageId: 'm1', text: 'Hel' },
+      { type: 'message_end', messageId: 'm1' },
     ];
     expect(valid.map((e) => e.type).sort()).toEqual([...AGENT_EVENT_TYPES].sort());
     for (const e of valid) expect(agentEventSchema.safeParse(e).success, e.type).toBe(true);
+  });
+
+  it('rejects streamed-message events that name no message, an unknown role, or an empty delta', () => {
+    const bad = [
+      { type: 'message_start', role: 'assistant' },
+      { type: 'message_start', messageId: 'm', role: 'user' },
+      { type: 'message_start', messageId: '', role: 'thought' },
+      { type: 'message_delta', messageId: 'm', text: '' },
+      { type: 'message_delta', messageId: 'm', text: 'x'.repeat(LIMITS.textChars + 1) },
+      { type: 'message_end', messageId: 'x'.repeat(LIMITS.nameChars + 1) },
+    ];
+    for (const e of bad)
+      expect(agentEventSchema.safeParse(e).success, JSON.stringify(e).slice(0, 80)).toBe(false);
   });
 
   it('rejects an unknown type', () => {

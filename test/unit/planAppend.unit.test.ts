@@ -153,3 +153,72 @@ describe('planAppend', () => {
     expect(err.message).toBe('events.2: nothing may follow a complete event');
   });
 });
+
+describe('planAppend: streamed messages', () => {
+  const start = (messageId: string, role: 'assistant' | 'thought' = 'assistant'): AgentEvent => ({
+    type: 'message_start',
+    messageId,
+    role,
+  });
+  const delta = (messageId: string, text: string): AgentEvent => ({ type: 'message_delta', messageId, text });
+  const end = (messageId: string): AgentEvent => ({ type: 'message_end', messageId });
+
+  it('tracks open messages in the session: start opens, deltas count characters, end closes', () => {
+    const opened = planAppend(
+      fresh(),
+      [start('m1'), delta('m1', 'Hel'), start('t', 'thought'), delta('m1', 'lo')],
+      NOW,
+    );
+    expect(opened.session.openMessages).toEqual([
+      { messageId: 'm1', role: 'assistant', startSeq: 1, chars: 5 },
+      { messageId: 't', role: 'thought', startSeq: 3, chars: 0 },
+    ]);
+    const closed = planAppend(opened.session, [end('m1'), end('t')], NOW);
+    expect(closed.session.openMessages).toBeUndefined();
+  });
+
+  it('refuses a delta or end for a message never started, naming it, with CONFLICT', () => {
+    for (const e of [delta('ghost', 'x'), end('ghost')]) {
+      const err = refusal(() => planAppend(fresh(), [e], NOW));
+      expect(err.code).toBe('CONFLICT');
+      expect(err.message).toBe('events.0: message ghost is not open (never started, or already ended)');
+    }
+  });
+
+  it('refuses a delta or end after the message ended, and a second start while it is open', () => {
+    const ended = planAppend(fresh(), [start('m'), end('m')], NOW).session;
+    expect(refusal(() => planAppend(ended, [delta('m', 'late')], NOW)).code).toBe('CONFLICT');
+    expect(refusal(() => planAppend(ended, [end('m')], NOW)).code).toBe('CONFLICT');
+    const err = refusal(() => planAppend(fresh(), [msg('a'), start('m'), start('m')], NOW));
+    expect(err.code).toBe('CONFLICT');
+    expect(err.message).toBe('events.2: message m is already open');
+  });
+
+  it(`allows ${LIMITS.openMessages} messages open at once and refuses one more`, () => {
+    const many = Array.from({ length: LIMITS.openMessages }, (_, i) => start(`m${i}`));
+    const session = planAppend(fresh(), many, NOW).session;
+    expect(session.openMessages).toHaveLength(LIMITS.openMessages);
+    const err = refusal(() => planAppend(session, [start('one-more')], NOW));
+    expect(err.code).toBe('CONFLICT');
+    expect(err.message).toContain(`${LIMITS.openMessages} messages are open already`);
+  });
+
+  it(`holds a streamed message to ${LIMITS.textChars} characters in all, across batches`, () => {
+    const half = 'x'.repeat(LIMITS.textChars / 2);
+    const session = planAppend(fresh(), [start('m'), delta('m', half), delta('m', half)], NOW).session;
+    expect(session.openMessages?.[0]?.chars).toBe(LIMITS.textChars);
+    const err = refusal(() => planAppend(session, [delta('m', 'y')], NOW));
+    expect(err.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(err.message).toContain(`message m would exceed ${LIMITS.textChars} characters`);
+    // Refused whole: the session it was planned on is as it was.
+    expect(session.openMessages?.[0]?.chars).toBe(LIMITS.textChars);
+  });
+
+  it('complete ends every open message; a refused batch stores nothing of it', () => {
+    const open = planAppend(fresh(), [start('m'), delta('m', 'half')], NOW).session;
+    const done = planAppend(open, [{ type: 'complete', status: 'failed' }], NOW).session;
+    expect(done.openMessages).toBeUndefined();
+    expect(() => planAppend(open, [delta('m', 'ok'), end('other')], NOW)).toThrow(LivetrailError);
+    expect(open.openMessages).toEqual([{ messageId: 'm', role: 'assistant', startSeq: 1, chars: 4 }]);
+  });
+});

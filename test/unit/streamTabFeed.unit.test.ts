@@ -343,3 +343,39 @@ describe('streamTabFeed', () => {
     expect(ac.signal.aborted).toBe(false);
   });
 });
+
+describe('streamTabFeed: streamed messages', () => {
+  it('tracks a compacting backfill by its withheld positions and resumes the trail from them', async () => {
+    const { store, hub } = setup();
+    const s = await store.createSession({ title: 's', agent: 'a' });
+    await store.append(s.id, [
+      { type: 'message_start', messageId: 'm', role: 'assistant' },
+      { type: 'tool_call', callId: 'c', tool: 't', args: null },
+      { type: 'message_delta', messageId: 'm', text: 'hi' },
+      { type: 'message_end', messageId: 'm' },
+    ]);
+    const ac = new AbortController();
+    const feed = collect(streamTabFeed({ store, hub, sessionId: s.id, signal: ac.signal }));
+    const trail = () =>
+      feed.out.filter((m) => m.message.kind === 'session' && m.message.message.kind === 'event');
+    await vi.waitFor(() => expect(trail()).toHaveLength(2));
+    expect(trail().map((m) => formatFeedCursor(m.cursor).split('.')[0])).toEqual(['2~1', '4']);
+    ac.abort();
+    await feed.done;
+    // Resuming from the withheld position: the message whole, nothing before it again.
+    const ac2 = new AbortController();
+    const listMs = trail()[0]!.cursor.listMs;
+    const resumed = collect(
+      streamTabFeed({ store, hub, sessionId: s.id, signal: ac2.signal, lastEventId: `2~1.${listMs ?? ''}` }),
+    );
+    await vi.waitFor(() => expect(eventSeqs(resumed.out)).toEqual([4]));
+    const last = resumed.out.at(-1)!.message;
+    expect(last.kind === 'session' && last.message.kind === 'event' && last.message.event).toMatchObject({
+      type: 'assistant_message',
+      text: 'hi',
+      startSeq: 1,
+    });
+    ac2.abort();
+    await resumed.done;
+  });
+});
