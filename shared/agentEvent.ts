@@ -80,6 +80,8 @@ export interface CompactedMessage {
   text: string;
   messageId: string;
   startSeq: number;
+  /** When its `message_start` was stored: where (and when) a viewer shows the message began. */
+  startTs: string;
   sessionId: string;
   seq: number;
   ts: string;

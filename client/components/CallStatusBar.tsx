@@ -1,6 +1,8 @@
+import { Show } from 'solid-js';
 import type { AgentState } from '../../shared/agentEvent.ts';
 import type { Session } from '../../shared/session.ts';
 import { formatUsd } from '../state/formatUsd.ts';
+import './CallStatusBar.css';
 
 const AGENT_STATES: Record<AgentState, string> = {
   idle: 'idle',
@@ -14,12 +16,15 @@ const count = new Intl.NumberFormat('en-US');
 /**
  * What the agent is doing right now and what the session has cost so far. While this viewer is still
  * replaying the trail (`behind` > 0, or 'unknown' before the head is known), its fold describes the past: the bar says "catching up" instead
- * of an agent state, and shows the live list's session (`current`, when known) for the rest.
+ * of an agent state, and shows the live list's session (`current`, when known) for the rest. While
+ * the agent streams a message (the session has open messages) it says "writing…" beside the state.
  */
 export function CallStatusBar(props: { session: Session; behind?: number | 'unknown'; current?: Session }) {
   const catchingUp = () => props.behind === 'unknown' || (props.behind ?? 0) > 0;
   const shown = () => (catchingUp() && props.current ? props.current : props.session);
   const totals = () => shown().totals;
+  // A replayed fold's open messages are the past's; without the list's session, nothing is said.
+  const writing = () => !(catchingUp() && !props.current) && (shown().openMessages?.length ?? 0) > 0;
   return (
     <dl
       class="call-status"
@@ -29,12 +34,20 @@ export function CallStatusBar(props: { session: Session; behind?: number | 'unkn
     >
       <div class="stat stat-state" data-agent-state={catchingUp() ? 'catching_up' : shown().agentState}>
         <dt>Agent</dt>
-        <dd data-stat="agent-state">
-          {!catchingUp()
-            ? AGENT_STATES[shown().agentState]
-            : typeof props.behind === 'number'
-              ? `catching up · ${count.format(props.behind)} to go`
-              : 'catching up…'}
+        <dd>
+          <span data-stat="agent-state">
+            {!catchingUp()
+              ? AGENT_STATES[shown().agentState]
+              : typeof props.behind === 'number'
+                ? `catching up · ${count.format(props.behind)} to go`
+                : 'catching up…'}
+          </span>
+          <Show when={writing()}>
+            <span class="stat-writing" data-testid="writing">
+              {' '}
+              · writing…
+            </span>
+          </Show>
         </dd>
       </div>
       <div class="stat">

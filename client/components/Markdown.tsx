@@ -1,8 +1,11 @@
-import { createMemo, createSignal, For, type JSX } from 'solid-js';
+import { createMemo, createSignal, For, type JSX, Show } from 'solid-js';
 import { insert } from 'solid-js/web';
-import { renderMarkdownBlocks, sanitizeTree } from '../state/renderMarkdown.ts';
+import { createFrameCoalesced } from '../state/createFrameCoalesced.ts';
+import { sanitizeTree } from '../state/renderMarkdown.ts';
+import { createMarkdownBlocks } from '../state/streamMarkdown.ts';
 import { CopyButton } from './CopyButton.tsx';
 import { FoldedText } from './FoldedText.tsx';
+import { StreamingCaret } from './StreamingMarks.tsx';
 import './Markdown.css';
 
 /** One top-level block of rendered markdown as DOM nodes, each code block with its copy button. */
@@ -24,17 +27,35 @@ function blockNodes(html: string): Node[] {
   return [...content.childNodes];
 }
 
+/** How a text that streams in is shown: re-rendered at most once a frame, with a caret after it. */
+export interface StreamingProps {
+  /** The text is still growing: coalesce its renders to one per animation frame. */
+  live?: boolean;
+  /** Show the blinking caret after the text. */
+  caret?: boolean;
+}
+
 /**
  * Untrusted markdown, rendered (see renderMarkdown.ts for what keeps it inert) in a bidi-isolated box.
  * Rendering is a memo over `text`, one HTML string per top-level block; `<For>` keys blocks by that
  * string, so when the text grows only the blocks that changed are rebuilt (and highlighted code is
- * cached by content), and the DOM of the others, with any selection in it, stays.
+ * cached by content), and the DOM of the others, with any selection in it, stays. A growing text is
+ * not parsed whole each time either: the blocks that are final are kept (streamMarkdown.ts), and
+ * while `live` the renders are coalesced to one per animation frame.
  */
-export function Markdown(props: { text: string }): JSX.Element {
-  const blocks = createMemo(() => renderMarkdownBlocks(props.text));
+export function Markdown(props: { text: string } & StreamingProps): JSX.Element {
+  const text = createFrameCoalesced(
+    () => props.text,
+    () => props.live === true,
+  );
+  const render = createMarkdownBlocks();
+  const blocks = createMemo(() => render(text()));
   return (
     <div class="md" dir="auto">
       <For each={blocks()}>{(html) => blockNodes(html)}</For>
+      <Show when={props.caret}>
+        <StreamingCaret />
+      </Show>
     </div>
   );
 }
@@ -51,16 +72,23 @@ export function isWide(text: string): boolean {
 /**
  * Markdown folded by FoldedText: while folded only the first lines (at most `maxChars` characters) are
  * rendered, behind "Show all". The text may grow (a message that streams in) without losing whether it
- * is unfolded, and without rebuilding the blocks that did not change.
+ * is unfolded, and without rebuilding the blocks that did not change; while `live`, the fold too is
+ * worked out at most once a frame.
  */
-export function FoldedMarkdown(props: { text: string; maxLines?: number; maxChars?: number }): JSX.Element {
+export function FoldedMarkdown(
+  props: { text: string; maxLines?: number; maxChars?: number } & StreamingProps,
+): JSX.Element {
+  const text = createFrameCoalesced(
+    () => props.text,
+    () => props.live === true,
+  );
   // FoldedText calls its child function again whenever the visible part changes. Recreating <Markdown>
   // each time would rebuild every block, so it is created once, here, and fed the visible part through
   // a signal: the child function only passes the part on and returns the same element.
   const [visible, setVisible] = createSignal('');
-  const body = <Markdown text={visible()} />;
+  const body = <Markdown text={visible()} caret={props.caret} />;
   return (
-    <FoldedText text={props.text} maxLines={props.maxLines ?? 40} maxChars={props.maxChars ?? 4000}>
+    <FoldedText text={text()} maxLines={props.maxLines ?? 40} maxChars={props.maxChars ?? 4000}>
       {(shown) => {
         setVisible(shown);
         return body;

@@ -117,6 +117,7 @@ export function SessionView(props: {
           </Show>
           <Timeline
             events={props.trail.events}
+            messages={props.trail.messages}
             followToken={sent()}
             caughtUp={caughtUp()}
             placeholder={

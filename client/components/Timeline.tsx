@@ -1,14 +1,16 @@
 import { createVirtualizer } from '@tanstack/solid-virtual';
 import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show } from 'solid-js';
-import type { StoredEvent } from '../../shared/agentEvent.ts';
+import { isCompacted, type StoredEvent } from '../../shared/agentEvent.ts';
 import { createFollowBottom } from '../state/createFollowBottom.ts';
 import { createTimelineAnnouncer } from '../state/createTimelineAnnouncer.ts';
 import {
   createTimelineRows,
   type DaySeparatorItem,
+  rowSeq,
   type TimelineItem,
   type TimelineRowItem,
 } from '../state/timelineRows.ts';
+import type { StreamedText, TrailEvent } from '../state/trailState.ts';
 import { TimelineRow } from './TimelineRow.tsx';
 import './Timeline.css';
 import { createRowScope, RowScopeContext } from '../state/rowMemory.ts';
@@ -41,6 +43,9 @@ const BACKFILL_FOLLOW_MS = 250;
 /** Without a laid-out scroll container (hidden, or jsdom), the first rows are rendered plainly. */
 const UNSIZED_ITEMS = 50;
 
+/** Until a trail has streamed messages. */
+const NO_MESSAGES: ReadonlyMap<number, StreamedText> = new Map();
+
 const estimate = (item: TimelineItem | undefined) =>
   item ? ESTIMATED_PX[item.kind === 'day' ? 'day' : item.event.type] : ESTIMATED_PX.thought;
 
@@ -49,10 +54,14 @@ const estimate = (item: TimelineItem | undefined) =>
  * DOM, each measured once rendered, so a trail of any length costs the same to show. It follows new
  * rows while the viewer is at the bottom; scrolled up, a "↓ N new" button counts what arrived and
  * jumps down. The list is a feed (not a live region): a visually hidden live region announces only
- * what arrives after the trail caught up, at most once a second.
+ * what arrives after the trail caught up, at most once a second. A streamed message's row shows its
+ * text from `messages` as it grows, in the same element (busy while it is written), and the view
+ * follows it down while the viewer is at the bottom.
  */
 export function Timeline(props: {
-  events: StoredEvent[];
+  events: readonly TrailEvent[];
+  /** Streamed messages' current text, by the seq of their start (TrailState.messages). */
+  messages?: ReadonlyMap<number, StreamedText>;
   placeholder?: string;
   /** Each change jumps to the bottom and resumes following (the viewer just sent a message). */
   followToken?: number;
@@ -65,6 +74,7 @@ export function Timeline(props: {
   const memory = new Map<string, boolean>();
   const view = createMemo(() => build(props.events));
   const caughtUp = () => props.caughtUp ?? true;
+  const messages = () => props.messages ?? NO_MESSAGES;
 
   // While the trail backfills, batches land every frame: following each one would render (and
   // measure) rows nobody gets to see. Until caught up the view goes down at most every
@@ -88,6 +98,8 @@ export function Timeline(props: {
     el: () => el,
     // A result filling in an existing card grows the view too, so it counts as new.
     count: () => view().rows.length + view().results.size,
+    // A row that grows in place (a message streaming in) grows the list, not the count.
+    size: () => (sized() ? virtualizer.getTotalSize() : 0),
     scrollToBottom,
   });
   createEffect(
@@ -157,7 +169,7 @@ export function Timeline(props: {
     ),
   );
 
-  const announcement = createTimelineAnnouncer({ events: () => props.events, caughtUp });
+  const announcement = createTimelineAnnouncer({ events: () => props.events, messages, caughtUp });
 
   // Refs run before Solid sets the attributes: the virtualizer reads the index from the node.
   const measure = (item: TimelineItem) => (node: HTMLElement) => {
@@ -168,22 +180,27 @@ export function Timeline(props: {
 
   const Row = (p: { item: TimelineRowItem }) => {
     const event = p.item.event;
+    const seq = rowSeq(event);
     const result = () => (event.type === 'tool_call' ? view().results.get(event.callId) : undefined);
-    const cost = () => view().costs.get(event.seq);
+    const cost = () => view().costs.get(seq);
+    // Every batch of deltas brings a new map; a row whose own text did not change gets the same entry.
+    const streamed = createMemo(() => (isCompacted(event) ? messages().get(event.startSeq) : undefined));
+    const writing = () => streamed()?.open ?? (isCompacted(event) && event.open === true);
     return (
       <article
         class="timeline-row"
         data-testid="timeline-row"
         data-index={p.item.index}
-        data-seq={event.seq}
+        data-seq={seq}
         data-type={event.type}
         data-result-seq={result()?.seq}
+        aria-busy={writing() ? 'true' : undefined}
         aria-posinset={p.item.index + 1}
         aria-setsize={setSize()}
         ref={measure(p.item)}
       >
-        <RowScopeContext.Provider value={createRowScope(memory, String(event.seq))}>
-          <TimelineRow event={event} result={result()} cost={cost()} />
+        <RowScopeContext.Provider value={createRowScope(memory, String(seq))}>
+          <TimelineRow event={event} result={result()} cost={cost()} streamed={streamed()} />
         </RowScopeContext.Provider>
       </article>
     );

@@ -1,7 +1,7 @@
 import { type JSX, Show } from 'solid-js';
-import type { StoredEvent } from '../../shared/agentEvent.ts';
 import { formatUsd } from '../state/formatUsd.ts';
 import type { EventOf } from '../state/timelineRows.ts';
+import type { StreamedText, TrailEvent } from '../state/trailState.ts';
 import { CompletionBanner } from './CompletionBanner.tsx';
 import { ErrorRow } from './ErrorRow.tsx';
 import { MessageBubble } from './MessageBubble.tsx';
@@ -12,15 +12,20 @@ import { ToolCard } from './ToolCard.tsx';
 const tokens = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
 
 /** The body of one row, chosen by the type of the event that starts it. */
-function RowBody(props: { event: StoredEvent; result?: EventOf<'tool_result'> }): JSX.Element {
-  // Rows are keyed by event identity, so the event under a row never changes; only the result can.
+function RowBody(props: {
+  event: TrailEvent;
+  result?: EventOf<'tool_result'>;
+  streamed?: StreamedText;
+}): JSX.Element {
+  // Rows are keyed by event identity, so the event under a row never changes; only the result (and a
+  // streamed message's text) can.
   const event = props.event;
   switch (event.type) {
     case 'user_message':
     case 'assistant_message':
-      return <MessageBubble event={event} />;
+      return <MessageBubble event={event} streamed={props.streamed} />;
     case 'thought':
-      return <ThoughtRow event={event} />;
+      return <ThoughtRow event={event} streamed={props.streamed} />;
     case 'tool_call':
       return <ToolCard call={event} result={props.result} />;
     case 'tool_result':
@@ -36,12 +41,14 @@ function RowBody(props: { event: StoredEvent; result?: EventOf<'tool_result'> })
 
 /**
  * One timeline row: when it happened (and, for a step of the LLM, what that step cost), then its
- * body. `cost` is the `cost` event the agent reported for the LLM call that produced this row.
+ * body. `cost` is the `cost` event the agent reported for the LLM call that produced this row;
+ * `streamed` is a streamed message's current text (the trail's `messages` entry for the row).
  */
 export function TimelineRow(props: {
-  event: StoredEvent;
+  event: TrailEvent;
   result?: EventOf<'tool_result'>;
   cost?: EventOf<'cost'>;
+  streamed?: StreamedText;
 }): JSX.Element {
   return (
     <>
@@ -60,7 +67,7 @@ export function TimelineRow(props: {
           )}
         </Show>
       </div>
-      <RowBody event={props.event} result={props.result} />
+      <RowBody event={props.event} result={props.result} streamed={props.streamed} />
     </>
   );
 }

@@ -28,10 +28,17 @@ const UP_KEYS = new Set(['ArrowUp', 'PageUp', 'Home']);
  * measured taller than estimated — moves the bottom away without moving the view, and must not
  * count as leaving), or an upward wheel, touch or key gesture. It resumes when a scroll lands near
  * the bottom again, or on `jumpToBottom()`.
+ *
+ * Content can also grow without new items — the last row's text streaming in. With `size`, each
+ * growth scrolls down too while following (so the view keeps up with the growing row even when it was
+ * a few px short of the very bottom, where a list's own anchoring lets go), and does nothing when the
+ * viewer scrolled up: the view stays where they read, and growth is not counted as new items.
  */
 export function createFollowBottom(opts: {
   el: () => HTMLElement | undefined;
   count: Accessor<number>;
+  /** The content's height, when rows can grow in place (a virtual list's total size), in px. */
+  size?: Accessor<number>;
   /**
    * Scrolls the container to its very bottom (a virtualized list passes its own, which keeps
    * retargeting while new rows get measured). @default sets `scrollTop` to `scrollHeight`
@@ -71,6 +78,15 @@ export function createFollowBottom(opts: {
       else setUnseen((n) => n + count - previous);
     }),
   );
+
+  const size = opts.size;
+  if (size) {
+    createEffect(
+      on(size, (now, before) => {
+        if (before !== undefined && now > before && following()) scrollDown();
+      }),
+    );
+  }
 
   return {
     unseen,

@@ -1,4 +1,4 @@
-import MarkdownIt, { type StateCore, type Token } from 'markdown-it';
+import MarkdownIt, { type Env, type StateCore, type Token } from 'markdown-it';
 import { escapeHtml, highlightCode } from './highlightCode.ts';
 
 /**
@@ -128,25 +128,45 @@ rules.code_block = (tokens, idx) => codeBlock(tokens[idx]!.content, '');
 rules.table_open = () => '<div class="md-table"><table>\n';
 rules.table_close = () => '</table></div>\n';
 
+/** One top-level block of rendered markdown, and the line (0-based) of the source it starts on. */
+export interface MarkdownBlock {
+  html: string;
+  line: number;
+}
+
 /**
- * `text` as HTML, one string per top-level block (paragraph, list, fence, table…). A message that grows
- * changes only its last blocks, so a list keyed by these strings keeps the DOM of the others.
+ * `text` as top-level blocks (paragraph, list, fence, table…), each rendered on its own, and whether
+ * it defines link references (`[id]: url`): those reach across blocks, so a text that has them can
+ * only be rendered whole (see streamMarkdown.ts).
  */
-export function renderMarkdownBlocks(text: string): string[] {
-  const env = {};
+export function parseMarkdownBlocks(text: string): { blocks: MarkdownBlock[]; references: boolean } {
+  const env: Env = {};
   const tokens = md.parse(text, env);
-  const blocks: string[] = [];
+  const blocks: MarkdownBlock[] = [];
+  const push = (from: number, to: number) =>
+    blocks.push({
+      html: md.renderer.render(tokens.slice(from, to), md.options, env),
+      line: tokens[from]!.map?.[0] ?? 0,
+    });
   let start = 0;
   let depth = 0;
   for (let i = 0; i < tokens.length; i++) {
     depth += tokens[i]!.nesting;
     if (depth === 0) {
-      blocks.push(md.renderer.render(tokens.slice(start, i + 1), md.options, env));
+      push(start, i + 1);
       start = i + 1;
     }
   }
-  if (start < tokens.length) blocks.push(md.renderer.render(tokens.slice(start), md.options, env));
-  return blocks;
+  if (start < tokens.length) push(start, tokens.length);
+  return { blocks, references: Object.keys(env.references ?? {}).length > 0 };
+}
+
+/**
+ * `text` as HTML, one string per top-level block. A message that grows changes only its last blocks,
+ * so a list keyed by these strings keeps the DOM of the others.
+ */
+export function renderMarkdownBlocks(text: string): string[] {
+  return parseMarkdownBlocks(text).blocks.map((block) => block.html);
 }
 
 /** `text` as one HTML string. */

@@ -1,17 +1,26 @@
-import type { StoredEvent } from '../../shared/agentEvent.ts';
+import { isCompacted, type StoredEvent } from '../../shared/agentEvent.ts';
+import type { TrailEvent } from './trailState.ts';
 
 /** A stored event of one type. */
 export type EventOf<TType extends StoredEvent['type']> = Extract<StoredEvent, { type: TType }>;
 
+/**
+ * Where a row event sits in the trail: a streamed message at its `message_start` (`startSeq`, the
+ * same for the live row and a late joiner's compacted one), any other event at its seq.
+ */
+export function rowSeq(event: TrailEvent): number {
+  return isCompacted(event) ? event.startSeq : event.seq;
+}
+
 /** A row of the timeline: the event that starts it, and where it sits. */
 export interface TimelineRowItem {
   kind: 'row';
-  /** Stable across batches (the event's seq): the virtualizer keys measured sizes on it. */
+  /** Stable across batches (`seq-` and the event's `rowSeq`): the virtualizer keys measured sizes on it. */
   key: string;
   /** Position in `items`. */
   index: number;
-  /** The stored event itself (a stable reference, so a list keyed by identity keeps its DOM). */
-  event: StoredEvent;
+  /** The row event itself (a stable reference, so a list keyed by identity keeps its DOM). */
+  event: TrailEvent;
 }
 
 /** A heading before the first row of each calendar day (local time). */
@@ -35,12 +44,12 @@ export type TimelineItem = TimelineRowItem | DaySeparatorItem;
  */
 export interface TimelineRows {
   /** The events that start a row, in trail order. */
-  rows: readonly StoredEvent[];
+  rows: readonly TrailEvent[];
   /** Rows and day separators, in display order. */
   items: readonly TimelineItem[];
   /** Each tool call's result by callId (the first one: a repeat does not replace what was read). */
   results: ReadonlyMap<string, EventOf<'tool_result'>>;
-  /** The cost of the LLM step that produced a row, by the row event's seq. */
+  /** The cost of the LLM step that produced a row, by the row's `rowSeq`. */
   costs: ReadonlyMap<number, EventOf<'cost'>>;
   /** Grows with every change. */
   revision: number;
@@ -85,8 +94,10 @@ export function localDay(ts: string): { day: string; label: string } | undefined
 /**
  * A timeline builder that keeps its derived state between batches: given the trail's events array
  * again, it only looks at the events appended since the last call (the trail only ever grows, one
- * copied array per batch). Anything else — a reset, a different trail, or a result whose call turns
- * up after the result's own row was shown — rebuilds from scratch.
+ * copied array per batch). Anything else — a reset, a different trail, an event inserted before the
+ * end (a late joiner's compacted message, placed at its start), or a result whose call turns up after
+ * the result's own row was shown — rebuilds from scratch. A streamed message's row sits, is keyed and
+ * takes its cost by its start (`rowSeq`); its growing text is not the builder's business.
  *
  * Rules: state and cost events are not rows; a tool result joins its call's card (by callId,
  * wherever the call sits; the first result wins) and only a result whose call never came gets a row
@@ -94,8 +105,8 @@ export function localDay(ts: string): { day: string; label: string } | undefined
  * belongs to the nearest preceding LLM row (assistant message, thought or tool call) that has no
  * cost yet.
  */
-export function createTimelineRows(): (events: readonly StoredEvent[]) => TimelineRows {
-  let rows: StoredEvent[] = [];
+export function createTimelineRows(): (events: readonly TrailEvent[]) => TimelineRows {
+  let rows: TrailEvent[] = [];
   let items: TimelineItem[] = [];
   let results = new Map<string, EventOf<'tool_result'>>();
   let costs = new Map<number, EventOf<'cost'>>();
@@ -106,7 +117,7 @@ export function createTimelineRows(): (events: readonly StoredEvent[]) => Timeli
   /** LLM rows still waiting for their cost, oldest first: the last one is the nearest. */
   let uncosted: number[] = [];
   let lastDay: string | undefined;
-  let source: readonly StoredEvent[] = [];
+  let source: readonly TrailEvent[] = [];
   let consumed = 0;
   let revision = 0;
   let current: TimelineRows = { rows, items, results, costs, revision };
@@ -124,40 +135,44 @@ export function createTimelineRows(): (events: readonly StoredEvent[]) => Timeli
   };
 
   /** Applies one event; false when it needs a rebuild (a call for a result already shown as a row). */
-  const apply = (event: StoredEvent): boolean => {
-    switch (event.type) {
-      case 'state':
-        return true;
-      case 'cost': {
-        const seq = uncosted.pop();
-        if (seq !== undefined) costs.set(seq, event);
-        return true;
-      }
-      case 'tool_call':
-        if (orphans.has(event.callId)) return false;
-        calls.add(event.callId);
-        break;
-      case 'tool_result':
-        if (calls.has(event.callId)) {
-          if (!results.has(event.callId)) results.set(event.callId, event);
+  const apply = (event: TrailEvent): boolean => {
+    // A streamed message (typed as the message it becomes) is a row like any other message.
+    if (!isCompacted(event)) {
+      switch (event.type) {
+        case 'state':
+          return true;
+        case 'cost': {
+          const seq = uncosted.pop();
+          if (seq !== undefined) costs.set(seq, event);
           return true;
         }
-        orphans.add(event.callId);
-        break;
+        case 'tool_call':
+          if (orphans.has(event.callId)) return false;
+          calls.add(event.callId);
+          break;
+        case 'tool_result':
+          if (calls.has(event.callId)) {
+            if (!results.has(event.callId)) results.set(event.callId, event);
+            return true;
+          }
+          orphans.add(event.callId);
+          break;
+      }
     }
     const day = localDay(event.ts);
     if (day && day.day !== lastDay) {
       lastDay = day.day;
       items.push({ kind: 'day', key: `day-${day.day}`, index: items.length, ...day });
     }
+    const seq = rowSeq(event);
     rows.push(event);
-    items.push({ kind: 'row', key: `seq-${event.seq}`, index: items.length, event });
-    if (LLM_ROW_TYPES.has(event.type)) uncosted.push(event.seq);
+    items.push({ kind: 'row', key: `seq-${seq}`, index: items.length, event });
+    if (LLM_ROW_TYPES.has(event.type)) uncosted.push(seq);
     return true;
   };
 
   /** The calls of the whole trail, so results before their call join it on a rebuild. */
-  const rebuild = (events: readonly StoredEvent[]) => {
+  const rebuild = (events: readonly TrailEvent[]) => {
     reset();
     for (const event of events) if (event.type === 'tool_call') calls.add(event.callId);
     for (const event of events) apply(event);
@@ -184,6 +199,6 @@ export function createTimelineRows(): (events: readonly StoredEvent[]) => Timeli
 }
 
 /** The timeline of a whole trail at once (a fresh builder). */
-export function timelineRows(events: readonly StoredEvent[]): TimelineRows {
+export function timelineRows(events: readonly TrailEvent[]): TimelineRows {
   return createTimelineRows()(events);
 }

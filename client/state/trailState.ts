@@ -105,7 +105,8 @@ export function applyStreamMessages(
     const event: StreamEvent = message.event;
     folded = reduceSession(folded, event);
     if (isCompacted(event)) {
-      insertInOrder(writableEvents(), event);
+      // The row sits, and is timed, where the message began — as a live viewer's row is.
+      insertInOrder(writableEvents(), { ...event, seq: event.startSeq, ts: event.startTs });
       writableTexts().set(event.startSeq, {
         role: event.type,
         text: event.text,
@@ -121,6 +122,7 @@ export function applyStreamMessages(
           text: '',
           messageId: event.messageId,
           startSeq: event.seq,
+          startTs: event.ts,
           sessionId: event.sessionId,
           seq: event.seq,
           ts: event.ts,

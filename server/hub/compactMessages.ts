@@ -13,6 +13,7 @@ interface Withheld {
   messageId: string;
   role: StreamedRole;
   startSeq: number;
+  startTs: string;
   parts: string[];
   /** Seq and ts of its newest event. */
   last: number;
@@ -52,6 +53,7 @@ function take(c: Compactor, event: StoredEvent): boolean {
       messageId: event.messageId,
       role: event.role,
       startSeq: event.seq,
+      startTs: event.ts,
       parts: [],
       last: event.seq,
       ts: event.ts,
@@ -83,6 +85,7 @@ function release(
     text: w.parts.join(''),
     messageId: w.messageId,
     startSeq: w.startSeq,
+    startTs: w.startTs,
     sessionId: c.sessionId,
     seq,
     ts: endedBy?.ts ?? w.ts,

@@ -87,4 +87,24 @@ describe('CallStatusBar', () => {
     expect(stat('llm-in-flight')).toBe('1');
     expect(screen.getByTestId('call-status').dataset.catchingUp).toBe('false');
   });
+
+  it('says "writing…" while the agent streams a message, and not once it ended', () => {
+    const start = { type: 'message_start', messageId: 'm1', role: 'assistant' } as const;
+    const writing = folded([start, { type: 'message_delta', messageId: 'm1', text: 'hi' }]);
+    const view = render(() => <CallStatusBar session={writing} />);
+    expect(screen.getByTestId('writing').textContent).toBe(' · writing…');
+    expect(stat('agent-state')).toBe('idle');
+    view.unmount();
+    render(() => <CallStatusBar session={folded([start, { type: 'message_end', messageId: 'm1' }])} />);
+    expect(screen.queryByTestId('writing')).toBeNull();
+  });
+
+  it('says "writing…" while catching up only from the live list, not from the replayed past', () => {
+    const past = folded([{ type: 'message_start', messageId: 'm1', role: 'thought' }]);
+    const view = render(() => <CallStatusBar session={past} behind={10} />);
+    expect(screen.queryByTestId('writing')).toBeNull();
+    view.unmount();
+    render(() => <CallStatusBar session={folded([])} behind={10} current={past} />);
+    expect(screen.getByTestId('writing')).toBeTruthy();
+  });
 });

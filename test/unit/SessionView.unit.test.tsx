@@ -160,4 +160,22 @@ describe('SessionView', () => {
     renderView({ api: fakeApi({ get: () => Promise.reject(notFound) }).api, sessionId: 'nope' });
     await waitFor(() => expect(screen.getByText('Session not found')).toBeTruthy());
   });
+
+  it("shows a streamed message's text as it grows, and says the agent is writing", async () => {
+    const view = renderView({ listed });
+    view.apply(
+      ev(1, { type: 'message_start', messageId: 'm1', role: 'assistant' }),
+      ev(2, { type: 'message_delta', messageId: 'm1', text: 'Half' }),
+    );
+    const body = () => view.container.querySelector('[data-seq="1"] [data-part=message-body]');
+    await waitFor(() => expect(body()?.textContent).toBe('Half'));
+    expect(screen.getByTestId('writing')).toBeTruthy();
+    view.apply(
+      ev(3, { type: 'message_delta', messageId: 'm1', text: ' done' }),
+      ev(4, { type: 'message_end', messageId: 'm1' }),
+    );
+    await waitFor(() => expect(body()?.textContent).toBe('Half done'));
+    expect(screen.queryByTestId('writing')).toBeNull();
+    expect(rowSeqs(view.container)).toEqual(['1']);
+  });
 });

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   createTimelineRows,
   localDay,
+  rowSeq,
   type TimelineRows,
   timelineRows,
 } from '../../client/state/timelineRows.ts';
-import type { AgentEvent, StoredEvent } from '../../shared/agentEvent.ts';
+import type { AgentEvent, CompactedMessage, StoredEvent } from '../../shared/agentEvent.ts';
 
 /** Local-time timestamps: day separators follow the viewer's calendar. */
 const at = (y: number, m: number, d: number, h = 10) => new Date(y, m - 1, d, h).toISOString();
@@ -14,11 +15,25 @@ function stored(events: AgentEvent[], ts = at(2026, 12, 1), from = 1): StoredEve
   return events.map((e, i) => ({ ...e, sessionId: 's1', seq: from + i, ts }));
 }
 
-/** The items as short strings: `day:<label>` or `<seq>:<type>`. */
+/** The items as short strings: `day:<label>` or `<seq>:<type>` (a streamed row's seq is its start). */
 function shape(view: TimelineRows): string[] {
   return view.items.map((item) =>
-    item.kind === 'day' ? `day:${item.label}` : `${item.event.seq}:${item.event.type}`,
+    item.kind === 'day' ? `day:${item.label}` : `${rowSeq(item.event)}:${item.event.type}`,
   );
+}
+
+/** A streamed message's row: live (`seq` = `startSeq`, open) or a late joiner's compacted frame. */
+function streamed(startSeq: number, seq = startSeq, text = '', ts = at(2026, 12, 1)): CompactedMessage {
+  return {
+    type: 'assistant_message',
+    text,
+    messageId: `m${startSeq}`,
+    startSeq,
+    startTs: ts,
+    seq,
+    ts,
+    sessionId: 's1',
+  };
 }
 
 const thought = (text: string): AgentEvent => ({ type: 'thought', text });
@@ -173,5 +188,84 @@ describe('timelineRows', () => {
       expect([...view.results.keys()].sort()).toEqual([...whole.results.keys()].sort());
       expect([...view.costs.keys()]).toEqual([...whole.costs.keys()]);
     }
+  });
+});
+
+describe('timelineRows with streamed messages', () => {
+  it('keys a streamed row by its start, live or compacted, and gives it the cost that follows its end', () => {
+    const live = streamed(2);
+    const late = streamed(2, 5, 'the whole reply');
+    for (const row of [live, late]) {
+      const events = [
+        ...stored([{ type: 'user_message', text: 'go' }]),
+        row,
+        ...stored([cost(0.3)], at(2026, 12, 1), 6),
+      ];
+      const view = timelineRows(events);
+      expect(view.items.map((item) => item.key)).toEqual(['day-2026-12-01', 'seq-1', 'seq-2']);
+      expect(view.items[2]?.kind === 'row' && view.items[2].event).toBe(row);
+      expect([...view.costs].map(([seq, c]) => [seq, c.usd])).toEqual([[2, 0.3]]);
+    }
+  });
+
+  it('attaches costs by start when a message streams around other LLM rows', () => {
+    // The message starts (2), a tool call comes while it streams (3), its cost (4), then the message's (6).
+    const events = [
+      ...stored([thought('plan')]),
+      streamed(2, 5, 'reply'),
+      ...stored([{ type: 'tool_call', callId: 'c1', tool: 'bash', args: {} }, cost(0.1)], at(2026, 12, 1), 3),
+      ...stored([cost(0.2), cost(0.3)], at(2026, 12, 1), 6),
+    ];
+    const view = timelineRows(events);
+    expect(shape(view).slice(1)).toEqual(['1:thought', '2:assistant_message', '3:tool_call']);
+    expect([...view.costs].map(([seq, c]) => [seq, c.usd])).toEqual([
+      [3, 0.1],
+      [2, 0.2],
+      [1, 0.3],
+    ]);
+  });
+
+  it('takes a compacted message inserted before rows already shown (a late joiner), as if built in one go', () => {
+    const before = [
+      ...stored([{ type: 'user_message', text: 'go' }]),
+      ...stored([{ type: 'tool_call', callId: 'c1', tool: 'a', args: {} }, cost(0.1)], at(2026, 12, 1), 3),
+    ];
+    const after = [
+      before[0]!,
+      streamed(2, 6, 'reply'),
+      ...before.slice(1),
+      ...stored([cost(0.2)], at(2026, 12, 1), 7),
+    ];
+    const build = createTimelineRows();
+    const first = build(before);
+    expect(shape(first).slice(1)).toEqual(['1:user_message', '3:tool_call']);
+    const view = build(after);
+    expect(shape(view)).toEqual(shape(timelineRows(after)));
+    expect(shape(view).slice(1)).toEqual(['1:user_message', '2:assistant_message', '3:tool_call']);
+    expect(view.items.map((item) => item.index)).toEqual([0, 1, 2, 3]);
+    expect([...view.costs].map(([seq, c]) => [seq, c.usd])).toEqual([
+      [3, 0.1],
+      [2, 0.2],
+    ]);
+  });
+
+  it('stays incremental while a live message streams: its row is appended once, later events after it', () => {
+    const build = createTimelineRows();
+    const head = stored([{ type: 'user_message', text: 'go' }]);
+    const row = streamed(2);
+    const first = build([...head, row]);
+    const items = first.items;
+    const grown = [...head, row, ...stored([{ type: 'error', message: 'later' }], at(2026, 12, 1), 5)];
+    let reads = 0;
+    const spied = new Proxy(grown, {
+      get(target, key, receiver) {
+        if (typeof key === 'string' && /^\d+$/.test(key)) reads++;
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    const view = build(spied);
+    expect(view.items).toBe(items);
+    expect(shape(view).slice(1)).toEqual(['1:user_message', '2:assistant_message', '5:error']);
+    expect(reads).toBeLessThanOrEqual(3);
   });
 });
