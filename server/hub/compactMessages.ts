@@ -6,6 +6,7 @@ import {
 } from '../../shared/agentEvent.ts';
 import { formatStreamCursor } from '../../shared/streamCursor.ts';
 import type { SessionStreamMessage } from '../../shared/streamMessages.ts';
+import type { EventStore } from '../store/eventStore.ts';
 import { eventMessage } from './sharedMessages.ts';
 
 /** A streamed message a catching-up subscriber has been sent none of yet. */
@@ -119,12 +120,29 @@ export function flushOpen(c: Compactor, seq: number): SessionStreamMessage[] {
 }
 
 /**
- * Rebuilds what a resumed subscriber's cursor says is withheld, from its stored events `withheldFrom`
- * … `seq`: messages started in that range and not ended in it.
+ * Rebuilds what a resumed subscriber's cursor says is withheld, from its stored events `from` …
+ * `through`, page by page: messages started in that range and not ended in it.
  */
-export function restoreWithheld(c: Compactor, events: readonly StoredEvent[]): void {
-  for (const event of events) {
-    if (take(c, event)) continue;
-    if (event.type === 'message_end') c.withheld.delete(event.messageId);
+export async function restoreWithheld(
+  c: Compactor,
+  opts: {
+    store: Pick<EventStore, 'readEvents'>;
+    sessionId: string;
+    from: number;
+    through: number;
+    pageSize: number;
+    signal: AbortSignal;
+  },
+): Promise<void> {
+  let after = opts.from - 1;
+  while (after < opts.through && !opts.signal.aborted) {
+    const page = await opts.store.readEvents(opts.sessionId, { after, limit: opts.pageSize });
+    for (const event of page) {
+      if (event.seq > opts.through) return;
+      if (take(c, event)) continue;
+      if (event.type === 'message_end') c.withheld.delete(event.messageId);
+    }
+    if (page.length < opts.pageSize) return;
+    after = page[page.length - 1]!.seq;
   }
 }

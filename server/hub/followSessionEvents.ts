@@ -1,8 +1,7 @@
 import type { StoredEvent } from '../../shared/agentEvent.ts';
 import { sessionNotFound } from '../../shared/livetrailError.ts';
 import { isFinished, type Session } from '../../shared/session.ts';
-import { parseStreamCursor } from '../../shared/streamCursor.ts';
-import type { HeadMessage, ResetReason, SessionStreamMessage } from '../../shared/streamMessages.ts';
+import type { HeadMessage, SessionStreamMessage } from '../../shared/streamMessages.ts';
 import type { EventStore } from '../store/eventStore.ts';
 import {
   type Compactor,
@@ -13,6 +12,7 @@ import {
 } from './compactMessages.ts';
 import type { Hub } from './createHub.ts';
 import { createWakeup, type Wakeup } from './createWakeup.ts';
+import { resumePoint } from './resumePoint.ts';
 import { eventMessage } from './sharedMessages.ts';
 import type { Sink } from './sink.ts';
 
@@ -44,13 +44,6 @@ export interface StreamSessionOptions {
 
 /** What a session follower writes. */
 export type SessionStreamItem = SessionStreamMessage | HeadMessage;
-
-/** Parses a plain seq position: a non-negative integer, or undefined when absent; null when malformed. */
-export function parseLastEventId(id: string | number | null | undefined): number | undefined | null {
-  const c = parseStreamCursor(id);
-  if (c === null || c === undefined) return c;
-  return c.withheldFrom === undefined ? c.seq : null;
-}
 
 /**
  * A session's trail for one subscriber, written into `sink`: the stored events after `lastEventId`,
@@ -123,7 +116,16 @@ export async function followSessionEvents(
     // A client resuming at the very end of a finished session has everything: end now, don't wait
     // for events that will never come.
     if (isFinished(session.status) && f.delivered >= session.lastSeq) return;
-    if (start.withheldFrom !== undefined) await restore(f, start.withheldFrom);
+    if (start.withheldFrom !== undefined) {
+      await restoreWithheld(f.compactor!, {
+        store,
+        sessionId,
+        from: start.withheldFrom,
+        through: f.delivered,
+        pageSize: f.pageSize,
+        signal,
+      });
+    }
     let readStore = true;
     let lookedForHole = false;
     while (!signal.aborted && !f.ended) {
@@ -278,44 +280,4 @@ async function drainHeld(f: Follower): Promise<void> {
     deliver(f, next);
     if (f.ended) return;
   }
-}
-
-/**
- * Rebuilds the messages a resumed cursor says are withheld, from the stored events `from` … the
- * resume seq, page by page.
- */
-async function restore(f: Follower, from: number): Promise<void> {
-  let after = from - 1;
-  while (after < f.delivered && !f.signal.aborted) {
-    const page = await f.store.readEvents(f.sessionId, { after, limit: f.pageSize });
-    restoreWithheld(
-      f.compactor!,
-      page.filter((e) => e.seq <= f.delivered),
-    );
-    if (page.length < f.pageSize) return;
-    after = page[page.length - 1]!.seq;
-  }
-}
-
-/**
- * Where a stream starts: after the client's position, or from the start with a reset. A position
- * with withheld messages (`<seq>~<from>`) only means something to a compacting stream.
- */
-function resumePoint(
-  lastEventId: StreamSessionOptions['lastEventId'],
-  session: Session,
-  compact: boolean,
-): { delivered: number; withheldFrom?: number; reset?: ResetReason } {
-  const asked = parseStreamCursor(lastEventId);
-  if (asked === null || (asked?.withheldFrom !== undefined && !compact)) {
-    return { delivered: 0, reset: 'malformed_last_event_id' };
-  }
-  const after = asked?.seq ?? 0;
-  if (after > session.lastSeq) return { delivered: 0, reset: 'ahead_of_head' };
-  const lost = session.recovered;
-  if (lost && after > lost.keptThrough && after <= lost.lostThrough)
-    return { delivered: 0, reset: 'recovered' };
-  return asked?.withheldFrom === undefined
-    ? { delivered: after }
-    : { delivered: after, withheldFrom: asked.withheldFrom };
 }

@@ -5,7 +5,8 @@ import {
 } from './followSessionEvents.ts';
 import { followerToGenerator } from './sink.ts';
 
-export { parseLastEventId, type StreamSessionOptions } from './followSessionEvents.ts';
+export type { StreamSessionOptions } from './followSessionEvents.ts';
+export { parseLastEventId } from './resumePoint.ts';
 
 /**
  * A session's trail for one subscriber as an async generator (tRPC's WebSocket handler, in-process

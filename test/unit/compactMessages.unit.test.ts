@@ -5,25 +5,14 @@ import { createMemoryStore } from '../../server/store/memoryStore.ts';
 import { type AgentEvent, isCompacted, type StoredEvent } from '../../shared/agentEvent.ts';
 import { messagePosition, type SessionStreamMessage } from '../../shared/streamMessages.ts';
 import { manualHub } from '../support/manualHub.ts';
-
-/** A small seeded PRNG (mulberry32), so a failing interleaving can be replayed from its seed. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../support/startChaos.ts';
 
 /**
  * A random trail: up to 3 messages streamed at once, their deltas interleaved with each other and
  * with tool calls, states and costs; half the trails complete, some with messages still open.
  */
 function randomTrail(seed: number): AgentEvent[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const out: AgentEvent[] = [];
   const open: string[] = [];
   let next = 0;
