@@ -61,6 +61,11 @@ export function listedSessions(message: SessionListMessage): readonly Session[] 
 export type TabFeedMessage =
   | { kind: 'list'; message: SessionListMessage }
   | { kind: 'session'; sessionId: string; message: SessionStreamMessage | HeadMessage }
+  /**
+   * Only when the client asked for `batch`: consecutive catch-up messages of the trail, in order,
+   * in one message (tracked by the cursor after the last one).
+   */
+  | { kind: 'session_batch'; sessionId: string; messages: SessionStreamMessage[] }
   | { kind: 'session_missing'; sessionId: string };
 
 /**

@@ -71,6 +71,9 @@ export function createTabFeed(opts: TabFeedOptions): TabFeed {
   // each time, so messages are gathered and applied once per frame.
   let queue: TabFeedMessage[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
+  // When the oldest queued message arrived: during a backfill the browser runs network tasks ahead
+  // of timers, so the timer alone would hold the first rows back until the whole backfill is in.
+  let queuedAt = 0;
 
   function flush(report: boolean): void {
     clearTimeout(timer);
@@ -113,8 +116,11 @@ export function createTabFeed(opts: TabFeedOptions): TabFeed {
     open,
     onData(value) {
       const message = unwrapTracked<TabFeedMessage>(value);
+      if (queue.length === 0) queuedAt = performance.now();
       queue.push(message);
-      if (announcesHead(message)) flush(true);
+      // The first rows are shown at once; after that, messages are gathered for up to batchMs.
+      const first = state.trail.events.length === 0 && message.kind !== 'list';
+      if (first || announcesHead(message) || performance.now() - queuedAt >= batchMs) flush(true);
       else timer ??= setTimeout(() => flush(true), batchMs);
     },
   });

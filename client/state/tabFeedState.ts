@@ -86,7 +86,8 @@ export function applyFeedMessages(
     if (m.kind === 'session_missing') {
       deleted ||= headSeq !== undefined;
       missing = true;
-    } else if (m.message.kind === 'head') headSeq = m.message.headSeq;
+    } else if (m.kind === 'session_batch') trailMessages.push(...m.messages);
+    else if (m.message.kind === 'head') headSeq = m.message.headSeq;
     else {
       if (m.message.kind === 'reset') reset = m.message.reason;
       trailMessages.push(m.message);
@@ -115,10 +116,19 @@ export function feedBehind(state: TabFeedState): number {
 }
 
 /** The `live.onFeed` input that resumes from `state`; no cursor while nothing was applied. */
-export function feedInput(state: TabFeedState): { sessionId: string | null; lastEventId?: string } {
+export function feedInput(state: TabFeedState): {
+  sessionId: string | null;
+  lastEventId?: string;
+  batch: true;
+} {
   const cursor = feedCursor(state);
   const fresh = cursor.seq === 0 && cursor.listMs === undefined;
-  return { sessionId: state.followed, lastEventId: fresh ? undefined : formatFeedCursor(cursor) };
+  // The backfill in batches: replaying it message by message held the first rows back by a second.
+  return {
+    sessionId: state.followed,
+    lastEventId: fresh ? undefined : formatFeedCursor(cursor),
+    batch: true,
+  };
 }
 
 /** The followed trail's phase: live once the server announced its head. */

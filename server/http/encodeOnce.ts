@@ -21,7 +21,10 @@ export function jsonOnce(value: unknown): string {
   if (json === undefined) {
     json = isEventMessage(value)
       ? `{"kind":"event","event":${eventJson(value.event)}}`
-      : JSON.stringify(value);
+      : isBatch(value)
+        ? // Its events' stored JSON fits in, like a single event's.
+          `{"kind":"session_batch","sessionId":${JSON.stringify(value.sessionId)},"messages":[${value.messages.map(jsonOnce).join(',')}]}`
+        : JSON.stringify(value);
     jsonByMessage.set(value, json);
   }
   return json;
@@ -32,6 +35,17 @@ function isEventMessage(value: object): value is { kind: 'event'; event: StoredE
   const m = value as { kind?: unknown; event?: unknown };
   return (
     m.kind === 'event' && typeof m.event === 'object' && m.event !== null && Object.keys(value).length === 2
+  );
+}
+
+/** A tab feed's `session_batch` (see server/hub/batchCatchUp.ts). */
+function isBatch(value: object): value is { sessionId: string; messages: object[] } {
+  const m = value as { kind?: unknown; sessionId?: unknown; messages?: unknown };
+  return (
+    m.kind === 'session_batch' &&
+    typeof m.sessionId === 'string' &&
+    Array.isArray(m.messages) &&
+    Object.keys(value).length === 3
   );
 }
 

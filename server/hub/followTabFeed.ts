@@ -7,6 +7,7 @@ import {
   type TabFeedMessage,
 } from '../../shared/streamMessages.ts';
 import type { EventStore } from '../store/eventStore.ts';
+import { batchCatchUp } from './batchCatchUp.ts';
 import type { Hub } from './createHub.ts';
 import { followSessionEvents } from './followSessionEvents.ts';
 import { feedListMessage, feedSessionMessage } from './sharedMessages.ts';
@@ -28,6 +29,8 @@ export interface TabFeedOptions {
   signal?: AbortSignal;
   /** Compact streamed messages in the trail's backfill (see followSessionEvents). @default true */
   compact?: boolean;
+  /** Send the trail's catch-up in `session_batch` messages (see batchCatchUp). @default false */
+  batch?: boolean;
 }
 
 /**
@@ -39,13 +42,15 @@ export interface TabFeedOptions {
  * (`session_missing`; the list sends its `remove`) and the list stays live; the feed ends only when
  * the signal aborts or a follower fails (the other one is stopped first).
  */
-export async function followTabFeed(opts: TabFeedOptions, sink: Sink<TrackedFeedMessage>): Promise<void> {
+export async function followTabFeed(opts: TabFeedOptions, out: Sink<TrackedFeedMessage>): Promise<void> {
   const { store, hub, sessionId } = opts;
   const stop = new AbortController();
   const onRequestAbort = () => stop.abort();
   opts.signal?.addEventListener('abort', onRequestAbort);
   if (opts.signal?.aborted) stop.abort();
   const signal = stop.signal;
+  const batcher = opts.batch ? batchCatchUp(out, signal) : undefined;
+  const sink = batcher ?? out;
   const asked = parseFeedCursor(opts.lastEventId);
   // A malformed id resumes nothing: the session stream answers with a reset, the list with a snapshot.
   let session: StreamCursor = asked ? { seq: asked.seq, withheldFrom: asked.withheldFrom } : { seq: 0 };
@@ -121,6 +126,7 @@ export async function followTabFeed(opts: TabFeedOptions, sink: Sink<TrackedFeed
   } finally {
     stop.abort();
     await Promise.allSettled(followers);
+    batcher?.close();
     opts.signal?.removeEventListener('abort', onRequestAbort);
   }
 }

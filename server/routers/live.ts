@@ -15,6 +15,8 @@ export const liveRouter = router({
         lastEventId: lastEventIdSchema,
         /** false: the trail's streamed messages as raw deltas, never compacted. @default true */
         compact: z.boolean().optional(),
+        /** true: the trail's catch-up in `session_batch` messages of up to 256. @default false */
+        batch: z.boolean().optional(),
       }),
     )
     .subscription(function onFeed(opts) {
@@ -27,6 +29,7 @@ export const liveRouter = router({
             lastEventId: input.lastEventId,
             signal,
             compact: input.compact,
+            batch: input.batch,
           },
           sink,
         );

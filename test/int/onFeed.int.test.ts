@@ -7,6 +7,16 @@ import { useServerAndClient } from '../support/useServerAndClient.ts';
 
 const eventSeqs = (c: Collected<TabFeedMessage>) =>
   c.data.flatMap((m) => (m.kind === 'session' && m.message.kind === 'event' ? [m.message.event.seq] : []));
+/** The same, counting the events inside `session_batch` messages too. */
+const allSeqs = (c: Collected<TabFeedMessage>) =>
+  c.data.flatMap((m) =>
+    m.kind === 'session_batch'
+      ? m.messages.flatMap((x) => (x.kind === 'event' ? [x.event.seq] : []))
+      : m.kind === 'session' && m.message.kind === 'event'
+        ? [m.message.event.seq]
+        : [],
+  );
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe.each<Transport>(['sse', 'ws'])('live.onFeed over %s', (transport) => {
   const t = useServerAndClient(transport);
@@ -61,6 +71,26 @@ describe.each<Transport>(['sse', 'ws'])('live.onFeed over %s', (transport) => {
         .slice(1)
         .every((m) => m.kind === 'list' && m.message.kind === 'snapshot' && !m.message.complete),
     ).toBe(true);
+  });
+
+  it('with batch, sends the backfill in a few session_batch messages and resumes after a dropped connection', async () => {
+    const open = await t.app.store.createSession({ title: 'open', agent: 'a' });
+    const thoughts = (n: number, from: number) =>
+      Array.from({ length: n }, (_, i) => ({ type: 'thought' as const, text: `${from + i}` }));
+    await t.app.store.append(open.id, thoughts(700, 1));
+    sub = t.collect<TabFeedMessage>((h) =>
+      t.client.api.live.onFeed.subscribe({ sessionId: open.id, batch: true }, h),
+    );
+    await vi.waitFor(() => expect(allSeqs(sub!)).toEqual(range(1, 700)));
+    const batches = sub.data.filter((m) => m.kind === 'session_batch');
+    expect(batches.length).toBeGreaterThanOrEqual(3);
+    expect(batches.length).toBeLessThan(30);
+    // Live events come one message each; a reconnect resumes after the last batch or event it got.
+    await t.app.store.append(open.id, thoughts(2, 701));
+    await vi.waitFor(() => expect(eventSeqs(sub!).slice(-2)).toEqual([701, 702]));
+    dropConnections(t.app);
+    await t.app.store.append(open.id, thoughts(300, 703));
+    await vi.waitFor(() => expect(allSeqs(sub!)).toEqual(range(1, 1002)), { timeout: 8000 });
   });
 
   it('reports a missing session in-stream and keeps the list live', async () => {

@@ -87,7 +87,7 @@ function start(extra: Partial<TabFeedOptions> = {}) {
 describe('createTabFeed', () => {
   it('opens one feed without a cursor, then resumes from what it applied', async () => {
     const t = start();
-    expect(t.inputs).toEqual([{ sessionId: 's1', lastEventId: undefined }]);
+    expect(t.inputs).toEqual([{ sessionId: 's1', lastEventId: undefined, batch: true }]);
     t.deliver(list);
     t.deliver(head('s1', 3));
     expect(t.manager.reportProgress).toHaveBeenLastCalledWith(3);
@@ -99,7 +99,32 @@ describe('createTabFeed', () => {
     t.deliver(ev('s1', 4));
     t.reconnect();
     // The queued event is applied before the cursor is taken.
-    expect(t.inputs.at(-1)).toEqual({ sessionId: 's1', lastEventId: `4.${Date.parse(ACTIVE)}` });
+    expect(t.inputs.at(-1)).toEqual({ sessionId: 's1', lastEventId: `4.${Date.parse(ACTIVE)}`, batch: true });
+  });
+
+  it('shows the first trail message at once, then gathers messages, applying them once they are batchMs old', () => {
+    vi.useFakeTimers();
+    try {
+      const t = start({ batchMs: 16 });
+      t.deliver(list);
+      t.deliver(ev('s1', 1));
+      // The first rows: no waiting for a timer that the browser runs after the backfill's network tasks.
+      expect(t.feed.trail().events.map((e) => e.seq)).toEqual([1]);
+      t.deliver(ev('s1', 2));
+      t.deliver(ev('s1', 3));
+      expect(t.feed.trail().events).toHaveLength(1);
+      vi.advanceTimersByTime(10);
+      t.deliver(ev('s1', 4));
+      expect(t.feed.trail().events).toHaveLength(1);
+      // Still no timer has fired, but the oldest queued message is batchMs old: applied with this one.
+      const now = performance.now();
+      vi.spyOn(performance, 'now').mockReturnValue(now + 20);
+      t.deliver(ev('s1', 5));
+      expect(t.feed.trail().events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    } finally {
+      vi.restoreAllMocks();
+      vi.useRealTimers();
+    }
   });
 
   it('restarts on a new session with an empty trail while the list keeps its place', async () => {
@@ -109,7 +134,7 @@ describe('createTabFeed', () => {
     await vi.waitFor(() => expect(t.feed.trail().events).toHaveLength(1));
     t.setSessionId('s2');
     expect(t.manager.restart).toHaveBeenCalledTimes(1);
-    expect(t.inputs.at(-1)).toEqual({ sessionId: 's2', lastEventId: `0.${Date.parse(ACTIVE)}` });
+    expect(t.inputs.at(-1)).toEqual({ sessionId: 's2', lastEventId: `0.${Date.parse(ACTIVE)}`, batch: true });
     expect(t.feed.trail().events).toEqual([]);
     expect(t.feed.phase()).toBe('loading');
     t.deliver(ev('s1', 2));

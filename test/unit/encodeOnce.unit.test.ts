@@ -55,4 +55,21 @@ describe('encodeOnce', () => {
     );
     expect(eventJson({ ...event })).toBe(JSON.stringify(event));
   });
+
+  it("splices each batched event's stored JSON into a session_batch, equal to encoding it whole", () => {
+    const a: StoredEvent = { type: 'thought', text: 'a', sessionId: 's', seq: 1, ts: 'x' };
+    const b: StoredEvent = { type: 'thought', text: 'b "q"', sessionId: 's', seq: 2, ts: 'x' };
+    rememberEventJson(a, JSON.stringify(a));
+    const batch = {
+      kind: 'session_batch',
+      sessionId: 's "1"',
+      messages: [{ kind: 'event', event: a }, { kind: 'event', event: b, cursor: '2~1' }, { kind: 'reset' }],
+    };
+    expect(jsonOnce(batch)).toBe(JSON.stringify(batch));
+    rememberEventJson(b, '{"stored":true}');
+    const stored = { kind: 'session_batch', sessionId: 's', messages: [{ kind: 'event', event: b }] };
+    expect(jsonOnce(stored)).toBe(
+      '{"kind":"session_batch","sessionId":"s","messages":[{"kind":"event","event":{"stored":true}}]}',
+    );
+  });
 });

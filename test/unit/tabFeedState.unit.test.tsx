@@ -47,6 +47,32 @@ describe('applyFeedMessages', () => {
     expect(feedBehind(state)).toBe(1);
   });
 
+  it('applies a session_batch exactly as its messages one by one, and ignores one for another session', () => {
+    const inner = (sessionId: string, seq: number) => {
+      const m = ev(sessionId, seq);
+      return m.kind === 'session' && m.message.kind === 'event' ? m.message : undefined!;
+    };
+    const batch = (sessionId: string, seqs: number[]): TabFeedMessage => ({
+      kind: 'session_batch',
+      sessionId,
+      messages: seqs.map((seq) => inner(sessionId, seq)),
+    });
+    const one = applyFeedMessages(initialTabFeedState('s1'), [
+      head('s1', 5),
+      ...[1, 2, 3].map((seq) => ev('s1', seq)),
+      ev('s1', 4),
+      ev('s1', 5),
+    ]).state;
+    const batched = applyFeedMessages(initialTabFeedState('s1'), [
+      head('s1', 5),
+      batch('s1', [1, 2, 3]),
+      batch('s2', [4]),
+      batch('s1', [4, 5]),
+    ]).state;
+    expect(batched.trail).toEqual(one.trail);
+    expect(feedBehind(batched)).toBe(0);
+  });
+
   it('ignores trail messages of a session it no longer follows, and keeps the parts that did not change', () => {
     const before = followInFeed(applyFeedMessages(initialTabFeedState('s1'), [ev('s1', 1)]).state, 's2');
     const { state } = applyFeedMessages(before, [ev('s1', 2), head('s1', 9)]);
