@@ -1,6 +1,7 @@
 import { createMemo, createSignal, For, type JSX, Show } from 'solid-js';
 import { insert } from 'solid-js/web';
 import { createFrameCoalesced } from '../state/createFrameCoalesced.ts';
+import { highlighterVersion } from '../state/highlightCode.ts';
 import { sanitizeTree } from '../state/renderMarkdown.ts';
 import { createMarkdownBlocks } from '../state/streamMarkdown.ts';
 import { CopyButton } from './CopyButton.tsx';
@@ -41,15 +42,20 @@ export interface StreamingProps {
  * string, so when the text grows only the blocks that changed are rebuilt (and highlighted code is
  * cached by content), and the DOM of the others, with any selection in it, stays. A growing text is
  * not parsed whole each time either: the blocks that are final are kept (streamMarkdown.ts), and
- * while `live` the renders are coalesced to one per animation frame.
+ * while `live` the renders are coalesced to one per animation frame. Code is highlighted once
+ * highlight.js has loaded (on the first code block): then every block is rendered again, once.
  */
 export function Markdown(props: { text: string } & StreamingProps): JSX.Element {
   const text = createFrameCoalesced(
     () => props.text,
     () => props.live === true,
   );
-  const render = createMarkdownBlocks();
-  const blocks = createMemo(() => render(text()));
+  // A fresh renderer once highlight.js has loaded: the blocks it kept were rendered without it.
+  const render = createMemo(() => {
+    highlighterVersion();
+    return createMarkdownBlocks();
+  });
+  const blocks = createMemo(() => render()(text()));
   return (
     <div class="md" dir="auto">
       <For each={blocks()}>{(html) => blockNodes(html)}</For>

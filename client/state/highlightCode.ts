@@ -1,53 +1,8 @@
-import hljs from 'highlight.js/lib/core';
-import bash from 'highlight.js/lib/languages/bash';
-import c from 'highlight.js/lib/languages/c';
-import cpp from 'highlight.js/lib/languages/cpp';
-import css from 'highlight.js/lib/languages/css';
-import diff from 'highlight.js/lib/languages/diff';
-import go from 'highlight.js/lib/languages/go';
-import java from 'highlight.js/lib/languages/java';
-import javascript from 'highlight.js/lib/languages/javascript';
-import json from 'highlight.js/lib/languages/json';
-import markdown from 'highlight.js/lib/languages/markdown';
-import python from 'highlight.js/lib/languages/python';
-import rust from 'highlight.js/lib/languages/rust';
-import shell from 'highlight.js/lib/languages/shell';
-import sql from 'highlight.js/lib/languages/sql';
-import typescript from 'highlight.js/lib/languages/typescript';
-import xml from 'highlight.js/lib/languages/xml';
-import yaml from 'highlight.js/lib/languages/yaml';
+import { createSignal } from 'solid-js';
 
 /** Longer code is shown escaped but not highlighted: highlighting cost grows with it and it is untrusted. */
 export const MAX_HIGHLIGHT_CHARS = 20_000;
 const MAX_CACHED = 200;
-
-// A private instance: nobody else's registrations or configuration can change what we emit.
-const hl = hljs.newInstance();
-for (const [name, language] of Object.entries({
-  bash,
-  c,
-  cpp,
-  css,
-  diff,
-  go,
-  java,
-  javascript,
-  json,
-  markdown,
-  python,
-  rust,
-  sql,
-  typescript,
-  xml,
-  yaml,
-})) {
-  hl.registerLanguage(name, language);
-}
-// hljs's "shell" is a console session ($ prompts and their output); in a fence `shell` usually means a
-// script, so it is bash here, and the session grammar answers to `console` / `shellsession`.
-hl.registerLanguage('shellsession', shell);
-hl.registerAliases(['shell', 'sh', 'zsh'], { languageName: 'bash' });
-hl.registerAliases(['jsonc', 'json5'], { languageName: 'json' });
 
 const ESCAPES: Record<string, string> = {
   '&': '&amp;',
@@ -61,10 +16,39 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => ESCAPES[ch]!);
 }
 
+/**
+ * Every name and alias the highlighter answers to (`highlighter.ts` registers the grammars), known
+ * before it is loaded so a block gets its `language-…` class and its highlighting later.
+ */
+export const LANGUAGES: ReadonlySet<string> = new Set(
+  'bash sh zsh c h cpp cc c++ h++ hpp hh hxx cxx css diff patch go golang java jsp javascript js jsx mjs cjs json jsonc json5 markdown md mkdown mkd python py gyp ipython rust rs shell console shellsession sql typescript ts tsx mts cts xml html xhtml rss atom xjb xsd xsl plist wsf svg yaml yml'.split(
+    ' ',
+  ),
+);
+
 /** The fence's language, if we highlight it: a lower-case name or alias we registered. */
 export function knownLanguage(lang: string): string | undefined {
   const name = lang.toLowerCase();
-  return /^[a-z0-9+#._-]{1,30}$/.test(name) && hl.getLanguage(name) ? name : undefined;
+  return LANGUAGES.has(name) ? name : undefined;
+}
+
+/**
+ * highlight.js and its grammars (about a fifth of the app's script) are loaded the first time a code
+ * block in a language we know is shown, not before the first paint. Until then the code is shown
+ * escaped; `highlighterVersion()` changes once it has loaded, so views that read it render again.
+ */
+let highlighter: typeof import('./highlighter.ts') | undefined;
+let loading: Promise<void> | undefined;
+const [version, setVersion] = createSignal(0);
+export const highlighterVersion = version;
+
+/** Loads the highlighter (once); resolves when code is highlighted from then on. */
+export function loadHighlighter(): Promise<void> {
+  loading ??= import('./highlighter.ts').then((m) => {
+    highlighter = m;
+    setVersion((v) => v + 1);
+  });
+  return loading;
 }
 
 // Highlighted HTML by language and code, so a message that grows re-highlights only the block that changed.
@@ -72,7 +56,8 @@ const cache = new Map<string, string>();
 
 /**
  * `code` as HTML for the inside of `<code>`: highlighted spans (`<span class="hljs-…">`, text escaped by
- * highlight.js) when `lang` is one we registered and the code is not huge, otherwise escaped text.
+ * highlight.js) when `lang` is one we registered and the code is not huge, otherwise escaped text
+ * (escaped too while the highlighter is still loading).
  * Only the declared language is used: no auto-detection.
  */
 export function highlightCode(code: string, lang: string): { html: string; language?: string } {
@@ -85,9 +70,13 @@ export function highlightCode(code: string, lang: string): { html: string; langu
     cache.set(key, hit);
     return { html: hit, language };
   }
+  if (!highlighter) {
+    void loadHighlighter();
+    return { html: escapeHtml(code), language };
+  }
   let html: string;
   try {
-    html = hl.highlight(code, { language, ignoreIllegals: true }).value;
+    html = highlighter.highlight(code, language);
   } catch {
     return { html: escapeHtml(code) };
   }

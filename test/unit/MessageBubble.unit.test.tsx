@@ -1,7 +1,8 @@
 import { cleanup, fireEvent, render, waitFor } from '@solidjs/testing-library';
 import { createSignal } from 'solid-js';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MessageBubble } from '../../client/components/MessageBubble.tsx';
+import { loadHighlighter } from '../../client/state/highlightCode.ts';
 import type { EventOf } from '../../client/state/timelineRows.ts';
 import { unsafeParts } from '../support/unsafeParts.ts';
 
@@ -14,6 +15,9 @@ function message(text: string, type: Message['type'] = 'assistant_message'): Mes
 function show(text: string, type: Message['type'] = 'assistant_message') {
   return render(() => <MessageBubble event={message(text, type)} />).container;
 }
+
+// highlight.js loads on demand (MarkdownHighlight.unit.test.tsx); these tests are about what it renders.
+beforeAll(loadHighlighter);
 
 let writeText: ReturnType<typeof vi.fn>;
 beforeEach(() => {

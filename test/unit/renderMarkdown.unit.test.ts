@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
-import { describe, expect, it } from 'vitest';
-import { highlightCode, MAX_HIGHLIGHT_CHARS } from '../../client/state/highlightCode.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { highlightCode, loadHighlighter, MAX_HIGHLIGHT_CHARS } from '../../client/state/highlightCode.ts';
 import {
   breakLongRuns,
   isSafeHref,
@@ -10,6 +10,9 @@ import {
   sanitizeTree,
 } from '../../client/state/renderMarkdown.ts';
 import { unsafeParts } from '../support/unsafeParts.ts';
+
+// highlight.js loads on demand (highlightLazy.unit.test.ts); these tests are about what it renders.
+beforeAll(loadHighlighter);
 
 /** HTML parsed the way Markdown.tsx does it: into an inert template, optionally sanitized. */
 function parse(html: string, sanitize = false): DocumentFragment {
