@@ -30,6 +30,13 @@ export interface SseSlotOptions {
  * connection manager's connect watchdog then moves a tab whose stream the browser queued to WebSocket.
  */
 export function acquireSseSlot(opts: SseSlotOptions): SseSlot {
+  if (opts.locks === undefined && opts.names === undefined && early) {
+    // The claim started as the page loaded (claimSseSlotEarly) is this tab's: it takes it over.
+    const claimed = early;
+    early = undefined;
+    claimed.onGranted = opts.onGranted;
+    return claimed.slot;
+  }
   const locks = opts.locks === undefined ? globalThis.navigator?.locks : opts.locks;
   if (!locks) return { ready: Promise.resolve(true), release() {} };
   const names = opts.names ?? SSE_SLOT_NAMES;
@@ -90,4 +97,22 @@ export function acquireSseSlot(opts: SseSlotOptions): SseSlot {
       letGo();
     },
   };
+}
+
+let early: { slot: SseSlot; onGranted: () => void } | undefined;
+
+/**
+ * Starts claiming this tab's SSE slot as the page loads, before the app has mounted: the answer comes
+ * from the browser process in a task of its own, which would otherwise run only after the app's
+ * first render and frame, holding the feed's first request back by that long. The next
+ * `acquireSseSlot` with the default locks takes the claim over (and its `onGranted`).
+ */
+export function claimSseSlotEarly(): void {
+  if (early) return;
+  const claim: { slot: SseSlot; onGranted: () => void } = {
+    onGranted: () => {},
+    slot: undefined!,
+  };
+  claim.slot = acquireSseSlot({ locks: undefined, onGranted: () => claim.onGranted() });
+  early = claim;
 }

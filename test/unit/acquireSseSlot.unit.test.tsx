@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { acquireSseSlot } from '../../client/state/acquireSseSlot.ts';
+import { acquireSseSlot, claimSseSlotEarly } from '../../client/state/acquireSseSlot.ts';
 
 type Callback = (lock: Lock | null) => unknown;
 
@@ -72,5 +72,32 @@ describe('acquireSseSlot', () => {
 
   it('lets every tab try SSE where there are no Web Locks', async () => {
     expect(await acquireSseSlot({ locks: null, onGranted: () => {} }).ready).toBe(true);
+  });
+
+  it('an early claim (as the page loads) is taken over by the next default acquire, with its onGranted', async () => {
+    const { locks, held } = fakeLocks();
+    // Two other tabs hold both slots, so this one's claim queues.
+    const others = [0, 1].map(() => acquireSseSlot({ locks, onGranted: () => {} }));
+    await Promise.all(others.map((o) => o.ready));
+    vi.stubGlobal('navigator', { locks });
+    try {
+      claimSseSlotEarly();
+      claimSseSlotEarly(); // once
+      const onGranted = vi.fn();
+      const slot = acquireSseSlot({ onGranted });
+      expect(await slot.ready).toBe(false);
+      others[0]!.release();
+      await vi.waitFor(() => expect(onGranted).toHaveBeenCalledTimes(1));
+      expect(held.size).toBe(2);
+      // Taken over once: the next acquire asks the browser again.
+      const next = acquireSseSlot({ onGranted: () => {} });
+      expect(next).not.toBe(slot);
+      slot.release();
+      next.release();
+      others[1]!.release();
+      await vi.waitFor(() => expect(held.size).toBe(0));
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });
