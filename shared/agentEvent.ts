@@ -15,6 +15,9 @@ export type AgentState = z.infer<typeof agentStateSchema>;
 export const completionStatusSchema = z.enum(['succeeded', 'failed', 'cancelled']);
 export type CompletionStatus = z.infer<typeof completionStatusSchema>;
 
+/** Longest reason a person may give when stopping a session (`interrupt`), in characters. */
+export const INTERRUPT_REASON_CHARS = 1000;
+
 /** One event of an agent's trail, as a producer sends it (flat, discriminated on `type`). */
 export const agentEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('user_message'), text }),
@@ -46,6 +49,8 @@ export const agentEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('message_delta'), messageId: name, text: text.min(1) }),
   z.object({ type: z.literal('message_end'), messageId: name }),
   z.object({ type: z.literal('complete'), status: completionStatusSchema, summary: text.optional() }),
+  // A person asked the agent to stop (`sessions.interrupt`); the agent ends with `complete` `cancelled`.
+  z.object({ type: z.literal('interrupt'), reason: z.string().max(INTERRUPT_REASON_CHARS).optional() }),
 ]);
 export type AgentEvent = z.infer<typeof agentEventSchema>;
 export type AgentEventType = AgentEvent['type'];
@@ -64,6 +69,9 @@ export const storedFieldsSchema = z.object({
 
 /** An event as stored and streamed: the producer's event plus sessionId, seq and ts. */
 export type StoredEvent = AgentEvent & z.infer<typeof storedFieldsSchema>;
+
+/** A stored `interrupt`: a person asked the agent to stop (see `followSession`'s `onInterrupt`). */
+export type InterruptEvent = Extract<StoredEvent, { type: 'interrupt' }>;
 
 /** Who a streamed message is from: the agent's reply, or its thinking. */
 export type StreamedRole = Extract<AgentEvent, { type: 'message_start' }>['role'];

@@ -24,8 +24,8 @@ export interface LivetrailClientOptions {
   /** Delay before resubscribing after the n-th failure (0-based). @default full jitter, 0.5 s–25 s */
   retryDelayMs?: (attempt: number) => number;
   /**
-   * How `events.append`, `sessions.create`, `sessions.sendMessage` and `sessions.complete` are
-   * retried: each call gets an idempotency key (unless it passes its own) and is resent with it
+   * How `events.append`, `sessions.create`, `sessions.sendMessage`, `sessions.complete` and
+   * `sessions.interrupt` are retried: each call gets an idempotency key (unless it passes its own) and is resent with it
    * after network errors and 5xx. `sessions.delete` is resent the same way, without a key (a
    * repeat deletes nothing more). @default 5 retries, full jitter from 250 ms up to 8 s
    */

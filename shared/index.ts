@@ -17,6 +17,8 @@ export {
   type CompactedMessage,
   type CompletionStatus,
   completionStatusSchema,
+  INTERRUPT_REASON_CHARS,
+  type InterruptEvent,
   isCompacted,
   type StoredEvent,
   type StreamEvent,

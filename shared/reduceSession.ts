@@ -64,6 +64,14 @@ export function reduceSession(session: Session, event: StreamEvent): Session {
     case 'tool_call':
       next.totals = { ...session.totals, toolCalls: session.totals.toolCalls + 1 };
       return next;
+    case 'interrupt':
+      // The first request is the one that counts: a person pressing Stop again changes nothing here.
+      next.interruptRequested ??= {
+        seq: event.seq,
+        at: event.ts,
+        ...(event.reason !== undefined && { reason: event.reason }),
+      };
+      return next;
     case 'complete':
       next.status = event.status;
       next.agentState = 'idle';

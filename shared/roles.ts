@@ -4,7 +4,7 @@ export type Role = (typeof ROLES)[number];
 
 /**
  * What a caller may do: `read` lists, reads and subscribes; `produce` is an agent's work (create
- * sessions, append events, complete); `act` is a person's (send a message, later: stop an agent);
+ * sessions, append events, complete); `act` is a person's (send a message, stop an agent);
  * `manage` is an administrator's (delete a session), granted to `admin` only.
  */
 export type Permission = 'read' | 'produce' | 'act' | 'manage';

@@ -71,6 +71,12 @@ export interface Session {
    * is the text so far, held to `LIMITS.textChars`.
    */
   openMessages?: OpenMessage[];
+  /**
+   * Set by the first `interrupt` event: a person asked the agent to stop (seq and time of that
+   * request, and its reason). The session runs on until the agent completes it (as `cancelled`);
+   * the mark stays after that, so a finished session still says it was stopped by a person.
+   */
+  interruptRequested?: { seq: number; at: string; reason?: string };
   /** From the `complete` event, when there is one. */
   summary?: string;
   /**

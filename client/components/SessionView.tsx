@@ -8,6 +8,7 @@ import type { TrailState } from '../state/trailState.ts';
 import { CallStatusBar } from './CallStatusBar.tsx';
 import { Composer } from './Composer.tsx';
 import { EmptyState } from './EmptyState.tsx';
+import { SessionActions } from './SessionActions.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
 import { Timeline } from './Timeline.tsx';
 
@@ -108,6 +109,12 @@ export function SessionView(props: {
               )}
             </Show>
             <StatusBadge status={status()} />
+            <SessionActions
+              api={props.api}
+              sessionId={props.sessionId}
+              status={status()}
+              interruptRequested={session().interruptRequested !== undefined}
+            />
           </div>
           <CallStatusBar session={session()} behind={behind()} current={props.listed} />
           <Show when={props.trail.wasReset}>

@@ -24,6 +24,7 @@ const ESTIMATED_PX: Record<StoredEvent['type'] | 'day', number> = {
   tool_result: 110,
   error: 72,
   complete: 84,
+  interrupt: 52,
   state: 0,
   cost: 0,
   // Folded into their message's row: never rows of their own.

@@ -1,10 +1,13 @@
 import { type JSX, Show } from 'solid-js';
 import { formatUsd } from '../state/formatUsd.ts';
+import { createRememberedToggle } from '../state/rowMemory.ts';
 import type { EventOf } from '../state/timelineRows.ts';
 import type { StreamedText, TrailEvent } from '../state/trailState.ts';
 import { CompletionBanner } from './CompletionBanner.tsx';
 import { ErrorRow } from './ErrorRow.tsx';
+import { InterruptRow } from './InterruptRow.tsx';
 import { MessageBubble } from './MessageBubble.tsx';
+import { RawEventButton, RawEventJson } from './RawEventView.tsx';
 import { RowTime } from './RowTime.tsx';
 import { ThoughtRow } from './ThoughtRow.tsx';
 import { ToolCard } from './ToolCard.tsx';
@@ -32,6 +35,8 @@ function RowBody(props: {
       return <ToolCard result={event} />;
     case 'error':
       return <ErrorRow event={event} />;
+    case 'interrupt':
+      return <InterruptRow event={event} />;
     case 'complete':
       return <CompletionBanner event={event} />;
     default:
@@ -40,8 +45,8 @@ function RowBody(props: {
 }
 
 /**
- * One timeline row: when it happened (and, for a step of the LLM, what that step cost), then its
- * body. `cost` is the `cost` event the agent reported for the LLM call that produced this row;
+ * One timeline row: when it happened (and, for a step of the LLM, what that step cost) and a `{ }`
+ * button for its raw JSON, then its body (and the JSON, when open). `cost` is the `cost` event the agent reported for the LLM call that produced this row;
  * `streamed` is a streamed message's current text (the trail's `messages` entry for the row).
  */
 export function TimelineRow(props: {
@@ -50,10 +55,13 @@ export function TimelineRow(props: {
   cost?: EventOf<'cost'>;
   streamed?: StreamedText;
 }): JSX.Element {
+  // Made first, so it is the row's first remembered toggle on every mount: the body's keep their slots.
+  const raw = createRememberedToggle(false);
   return (
     <>
       <div class="row-aside">
         <RowTime ts={props.event.ts} />
+        <RawEventButton toggle={raw} />
         <Show when={props.cost}>
           {(cost) => (
             <span
@@ -68,6 +76,7 @@ export function TimelineRow(props: {
         </Show>
       </div>
       <RowBody event={props.event} result={props.result} streamed={props.streamed} />
+      <RawEventJson toggle={raw} event={props.event} streamed={props.streamed} />
     </>
   );
 }

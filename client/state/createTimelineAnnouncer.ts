@@ -35,6 +35,8 @@ export function announcementFor(event: TrailEvent, streamed?: StreamedText): str
       return `Tool ${event.tool}: ${event.ok ? 'ok' : 'failed'}`;
     case 'error':
       return `Error: ${snippet(event.message)}`;
+    case 'interrupt':
+      return 'Stopped by a person';
     case 'complete':
       return `Session ${event.status}`;
     default:

@@ -7,13 +7,16 @@
  * Each agent creates a session, works through a scripted task (thinking, tool calls, costs, now and
  * then a failure), streaming its thoughts and replies word by word at 30–60 characters per second
  * (times --speed), sometimes stops to ask a question and waits for a person to answer it in the web
- * app, and completes the session. Ctrl-C cancels the open sessions and exits.
+ * app (10 minutes, --speed shortens it to no less than 2), and completes the session; a person's
+ * Stop in the web app cancels it at once. Each session is logged with its page's URL. Ctrl-C
+ * cancels the open sessions and exits.
  */
 import { createLivetrailClient } from '@livetrail/client';
 import { createScenarioDeck } from './createScenarioDeck.ts';
 import { DEMO_SCENARIOS } from './demoScenarios.ts';
 import { DEMO_FLAGS_USAGE, type DemoFlags, parseDemoFlags } from './parseDemoFlags.ts';
 import { runDemoAgent } from './runDemoAgent.ts';
+import { sessionUrl } from './sessionUrl.ts';
 
 const AGENT_NAMES = ['atlas', 'juniper', 'kestrel', 'marlin', 'osprey', 'quill', 'sable', 'tern'];
 
@@ -64,7 +67,18 @@ async function main(): Promise<number> {
       const name = agentName(i);
       const log = (line: string) => process.stdout.write(`[${name.padEnd(width)}] ${line}\n`);
       const { speed } = flags;
-      return runDemoAgent({ api: client.api, name, speed, nextScenario, sessions, signal: stop.signal, log });
+      const link = (id: string) => sessionUrl(flags.url, id);
+      const { api } = client;
+      return runDemoAgent({
+        api,
+        name,
+        speed,
+        nextScenario,
+        sessions,
+        signal: stop.signal,
+        log,
+        sessionUrl: link,
+      });
     }),
   );
   client.close();

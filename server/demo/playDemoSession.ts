@@ -9,8 +9,9 @@ import { TRPCClientError } from '@trpc/client';
 import { callWithRetry } from './callWithRetry.ts';
 import type { DemoScenario, DemoStep } from './demoScenarios.ts';
 import { paceWords } from './paceWords.ts';
+import { replyWaitMs } from './replyWaitMs.ts';
 import { sleep } from './sleep.ts';
-import { watchUserMessages } from './watchUserMessages.ts';
+import { type Interrupted, watchUserMessages } from './watchUserMessages.ts';
 
 /** Options of `playDemoSession`. */
 export interface PlayDemoSessionOptions {
@@ -22,6 +23,10 @@ export interface PlayDemoSessionOptions {
   /** Aborting cancels the session (best effort) and rejects with the signal's reason. */
   signal: AbortSignal;
   log: (line: string) => void;
+  /** How a session is named in log lines, e.g. its page's URL. @default the id */
+  sessionUrl?: (sessionId: string) => string;
+  /** How long a question waits for a reply. @default replyWaitMs(speed): 10 minutes / speed, at least 2 */
+  replyWaitMs?: number;
 }
 
 /** Someone else completed the session, or the server forgot it (a memory store that restarted). */
@@ -30,8 +35,6 @@ class SessionGone extends Error {}
 const STEP_FAILS = 0.3;
 const RECOVERS = 0.6;
 const ASKS = 0.6;
-/** How long a question waits for a person at speed 1. */
-const REPLY_WAIT_MS = 120_000;
 
 const quote = (text: string) => {
   const line = text.replace(/\s+/g, ' ').trim();
@@ -43,19 +46,24 @@ const quote = (text: string) => {
  * appends its trail (thinking, thoughts, costs, messages, tool calls and results, now and then a
  * failure or a question for a person), and completes it. Thoughts and replies are streamed word by
  * word with `streamMessage` (message_start, deltas, message_end) at a reading pace (see paceWords).
- * Logs one line at the start and one at the end.
+ * Logs one line at the start and one at the end. A person's Stop (`interrupt`) aborts whatever it is
+ * doing at once — a pause, a streamed message (left open, so it shows as incomplete), a wait for a
+ * reply — and completes the session as `cancelled`.
  */
 export async function playDemoSession(opts: PlayDemoSessionOptions): Promise<void> {
-  const { api, agent, scenario, speed, signal, log } = opts;
-  const retry = { signal, log };
+  const { api, agent, scenario, speed, log } = opts;
+  const name = opts.sessionUrl ?? ((id: string) => id);
   const started = Date.now();
   const session = await callWithRetry(
     (idempotencyKey) => api.sessions.create.mutate({ title: scenario.title, agent, idempotencyKey }),
-    retry,
+    { signal: opts.signal, log },
   );
   const sessionId = session.id;
-  log(`start  ${sessionId}  “${scenario.title}”`);
+  log(`start  ${name(sessionId)}  “${scenario.title}”`);
   const inbox = watchUserMessages(api, sessionId);
+  // Everything below stops when the demo shuts down or when a person presses Stop.
+  const signal = AbortSignal.any([opts.signal, inbox.interrupted]);
+  const retry = { signal, log };
   let llmCalls = 0;
 
   /** Calls the server, retrying while it is down; a finished or vanished session ends the play. */
@@ -122,7 +130,7 @@ export async function playDemoSession(opts: PlayDemoSessionOptions): Promise<voi
       api.sessions.complete.mutate({ sessionId, status, summary, idempotencyKey }),
     );
     const seconds = Math.round((Date.now() - started) / 1000);
-    log(`end    ${sessionId}  ${status} after ${seconds} s: ${summary}`);
+    log(`end    ${name(sessionId)}  ${status} after ${seconds} s: ${summary}`);
   }
 
   async function play(): Promise<void> {
@@ -151,12 +159,12 @@ export async function playDemoSession(opts: PlayDemoSessionOptions): Promise<voi
           llmCallsInFlight: 0,
           toolCallsInFlight: 0,
         });
-        const waitMs = REPLY_WAIT_MS / speed;
-        log(`wait   ${sessionId}  for a reply (up to ${Math.round(waitMs / 1000)} s)`);
+        const waitMs = opts.replyWaitMs ?? replyWaitMs(speed);
+        log(`wait   ${name(sessionId)}  for a reply (up to ${formatWait(waitMs)})`);
         const reply = await inbox.next(waitMs, signal);
         if (inbox.ended) throw new SessionGone('completed while waiting');
         if (reply === undefined) {
-          return finish('cancelled', `No reply within ${Math.round(waitMs / 1000)} s to: ${question.ask}`);
+          return finish('cancelled', `No reply within ${formatWait(waitMs)} to: ${question.ask}`);
         }
         await think(`The user answered ${quote(reply)}.`, `You said ${quote(reply)}. ${question.onAnswer}`);
       }
@@ -169,14 +177,34 @@ export async function playDemoSession(opts: PlayDemoSessionOptions): Promise<voi
     await play();
   } catch (err) {
     if (err instanceof SessionGone) {
-      log(`end    ${sessionId}  ended elsewhere (${err.message.split('\n')[0]})`);
+      log(`end    ${name(sessionId)}  ended elsewhere (${err.message.split('\n')[0]})`);
       return;
     }
-    if (signal.aborted) await cancelQuickly(api, sessionId, log);
+    const stop = inbox.interrupted.reason as Interrupted | undefined;
+    if (stop && !opts.signal.aborted) {
+      // A person pressed Stop: end as they asked, retrying while the server is down, unless it ended meanwhile.
+      const summary = stop.reason ? `Stopped by a person: ${stop.reason}` : 'Stopped by a person.';
+      const done = await callWithRetry(
+        (idempotencyKey) =>
+          api.sessions.complete.mutate({ sessionId, status: 'cancelled', summary, idempotencyKey }),
+        { signal: opts.signal, log },
+      ).then(
+        () => 'cancelled: stopped by a person',
+        (e: unknown) => `stopped by a person; not completed (${(e as Error).message.split('\n')[0]})`,
+      );
+      log(`end    ${name(sessionId)}  ${done}`);
+      return;
+    }
+    if (opts.signal.aborted) await cancelQuickly(api, sessionId, log);
     throw err;
   } finally {
     inbox.close();
   }
+}
+
+/** `600 s` as `10 min`; under two minutes in seconds. */
+function formatWait(ms: number): string {
+  return ms >= 120_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
 }
 
 /** On shutdown, marks the open session cancelled so it does not look like it is still running. */

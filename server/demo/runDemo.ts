@@ -1,14 +1,18 @@
 /**
- * `npm run demo`: starts the livetrail server, waits until it is healthy, then starts the simulated
- * agents against it and prints the URL to open. Flags after `--` go to the agents:
+ * `npm run demo`: runs the simulated agents against the livetrail server on HOST:PORT — the one
+ * already running there (`npm start`), or else one it starts itself, with its own data directory
+ * (`./.livetrail-demo-data`, never `npm start`'s) — and prints the URL to open; the agents print
+ * each session's URL. Flags after `--` go to the agents:
  *
  *   npm run demo -- --speed 10 --agents 5
  *
- * Uses the server's own environment (HOST, PORT, LIVETRAIL_STORE, …). Ctrl-C stops both.
+ * Uses the server's own environment (HOST, PORT, LIVETRAIL_STORE, …). Ctrl-C stops what it started.
  */
 import { type Config, fromEnv } from '../config.ts';
 import { createSupervisor } from './createSupervisor.ts';
+import { DEMO_DATA_DIR, demoServerEnv } from './demoServerEnv.ts';
 import { DEMO_FLAGS_USAGE, parseDemoFlags } from './parseDemoFlags.ts';
+import { agentAccessProblem, probeServer } from './probeServer.ts';
 import type { Child } from './startChild.ts';
 
 const TSX = 'node_modules/.bin/tsx';
@@ -24,16 +28,6 @@ function localUrl(host: string, port: number): string {
 function fail(line: string): never {
   process.stderr.write(`demo: ${line}\n`);
   process.exit(2);
-}
-
-/** Whether anything answers HTTP at `url`. */
-async function answers(url: string): Promise<boolean> {
-  try {
-    await fetch(url, { signal: AbortSignal.timeout(1000) });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Polls /healthz until it answers 200; throws with the last problem seen if it never does. */
@@ -72,26 +66,41 @@ async function main(): Promise<void> {
     fail('--url is set from HOST and PORT here; run server/demo/demoAgents.ts to target another server');
   }
   let config: Config;
+  const serverEnv = demoServerEnv(process.env);
   try {
-    config = fromEnv(process.env);
+    config = fromEnv(serverEnv);
   } catch (err) {
     fail((err as Error).message);
   }
   if (config.port === 0) fail('PORT=0 picks a random port the agents could not find; set a port');
   const url = localUrl(config.host, config.port);
 
-  // Otherwise the health check could pass against whatever already holds the port.
-  if (await answers(url)) fail(`something is already listening on ${url} (set PORT=…)`);
-
+  const there = await probeServer(url);
+  if (there.kind === 'other') {
+    fail(
+      `something that is not livetrail is listening on ${url} (${there.detail}); stop it, or run the demo on another port: PORT=3001 npm run demo`,
+    );
+  }
+  const attached = there.kind === 'livetrail';
   const supervisor = createSupervisor('demo');
-  // The agents' lines are the show; the server's JSON logs would drown them unless asked for.
-  const serverEnv = { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL || 'warn' };
-  const server = supervisor.start('server', TSX, ['server/main.ts', '--build-if-stale'], serverEnv);
-  try {
-    await waitUntilHealthy(url, server, HEALTHY_WITHIN_MS);
-  } catch (err) {
-    process.stderr.write(`demo: ${(err as Error).message}\n`);
-    await supervisor.shutdown(1);
+  if (attached) {
+    process.stdout.write(
+      `demo: a livetrail server is already running on ${url}; the agents write into its sessions ` +
+        `(${there.store} store${there.ok ? '' : ', unhealthy right now: the agents retry'})\n`,
+    );
+  } else {
+    const where =
+      config.store === 'sqlite'
+        ? `its own data in ${DEMO_DATA_DIR} (not npm start's)`
+        : `the ${config.store} store`;
+    process.stdout.write(`demo: starting a livetrail server on ${url} with ${where}\n`);
+    const server = supervisor.start('server', TSX, ['server/main.ts', '--build-if-stale'], serverEnv);
+    try {
+      await waitUntilHealthy(url, server, HEALTHY_WITHIN_MS);
+    } catch (err) {
+      process.stderr.write(`demo: ${(err as Error).message}\n`);
+      await supervisor.shutdown(1);
+    }
   }
 
   // With tokens configured the agents need one that may produce; an explicit LIVETRAIL_TOKEN wins.
@@ -103,6 +112,9 @@ async function main(): Promise<void> {
     );
     await supervisor.shutdown(1);
   }
+  // A running server's tokens are its own: say so now rather than have every agent refused.
+  const problem = attached ? await agentAccessProblem(url, agentToken) : undefined;
+  if (problem) fail(problem);
   const agents = supervisor.start(
     'agents',
     TSX,
@@ -111,10 +123,15 @@ async function main(): Promise<void> {
     // Agents that played all their sessions leave the server up, so the trails can still be browsed.
     { mayFinish: true },
   );
-  process.stdout.write(`\ndemo: open ${url} to watch the agents (Ctrl-C stops the demo)\n\n`);
-  if ((await agents.exited) === 0 && !supervisor.stopping) {
-    process.stdout.write(`demo: the agents are done; ${url} stays up until Ctrl-C\n`);
+  const stops = attached ? 'the agents; the server keeps running' : 'the demo';
+  process.stdout.write(`\ndemo: open ${url} to watch the agents (Ctrl-C stops ${stops})\n\n`);
+  const code = await agents.exited;
+  if (code !== 0 || supervisor.stopping) return;
+  if (attached) {
+    process.stdout.write(`demo: the agents are done; the server on ${url} keeps running\n`);
+    await supervisor.shutdown(0);
   }
+  process.stdout.write(`demo: the agents are done; ${url} stays up until Ctrl-C\n`);
 }
 
 void main();

@@ -17,6 +17,8 @@ export interface RunDemoAgentOptions {
   /** Aborting stops the agent: its open session is cancelled and the promise resolves. */
   signal: AbortSignal;
   log: (line: string) => void;
+  /** How a session is named in log lines (its page's URL). @default the id */
+  sessionUrl?: (sessionId: string) => string;
 }
 
 /**
@@ -33,7 +35,8 @@ export async function runDemoAgent(opts: RunDemoAgentOptions): Promise<void> {
       if (played > 0) await sleep((3000 + Math.random() * 5000) / speed, signal);
       scenario = opts.nextScenario(scenario);
       try {
-        await playDemoSession({ api: opts.api, agent: opts.name, scenario, speed, signal, log });
+        const { api, sessionUrl } = opts;
+        await playDemoSession({ api, agent: opts.name, scenario, speed, signal, log, sessionUrl });
       } catch (err) {
         if (signal.aborted) return;
         log(`session error: ${(err as Error).message.split('\n')[0]}`);

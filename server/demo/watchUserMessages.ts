@@ -11,21 +11,36 @@ export interface UserMessageInbox {
   next(timeoutMs: number, signal: AbortSignal): Promise<string | undefined>;
   /** True once the trail carried a `complete` event (possibly someone else's). */
   readonly ended: boolean;
+  /**
+   * Aborts, with an `Interrupted` reason, when a person asks the agent to stop (an `interrupt`
+   * event: the web app's Stop button, `sessions.interrupt`).
+   */
+  readonly interrupted: AbortSignal;
   /** Unsubscribes. */
   close(): void;
+}
+
+/** Why `UserMessageInbox.interrupted` aborted: a person asked the agent to stop. */
+export class Interrupted extends Error {
+  constructor(readonly reason: string | undefined) {
+    super(reason ? `stopped by a person: ${reason}` : 'stopped by a person');
+    this.name = 'Interrupted';
+  }
 }
 
 /**
  * Subscribes to a session's trail and collects the `user_message` events people send to it (e.g.
  * from the web app's reply box, or `sessions.sendMessage`). The subscription starts from seq 1, so a
  * reply sent before the agent started listening is not lost; the client resumes after the last seq
- * on reconnects, and seqs already seen are skipped in case the server resets the stream.
+ * on reconnects, and seqs already seen are skipped in case the server resets the stream. An
+ * `interrupt` aborts `interrupted` at once.
  */
 export function watchUserMessages(api: LivetrailClient['api'], sessionId: string): UserMessageInbox {
   const queue: string[] = [];
   let lastSeq = 0;
   let ended = false;
   let wake: (() => void) | undefined;
+  const interrupt = new AbortController();
 
   const subscription = api.events.onEvents.subscribe(
     { sessionId },
@@ -37,6 +52,8 @@ export function watchUserMessages(api: LivetrailClient['api'], sessionId: string
         lastSeq = data.event.seq;
         if (data.event.type === 'user_message') queue.push(data.event.text);
         if (data.event.type === 'complete') ended = true;
+        if (data.event.type === 'interrupt' && !interrupt.signal.aborted)
+          interrupt.abort(new Interrupted(data.event.reason));
         wake?.();
       },
       onError() {
@@ -51,6 +68,7 @@ export function watchUserMessages(api: LivetrailClient['api'], sessionId: string
     get ended() {
       return ended;
     },
+    interrupted: interrupt.signal,
     takeAll() {
       return queue.splice(0);
     },

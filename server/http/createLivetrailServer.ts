@@ -26,6 +26,7 @@ import { PLAIN_SSE_PATH, servePlainSse } from './plainSseRoute.ts';
 import { createTrpcScreen, MAX_REQUEST_DEPTH, sendTrpcError } from './screenTrpcRequest.ts';
 import { sendError, sendJson, sendMethodNotAllowed } from './sendJson.ts';
 import { serveAuthApi, serveSignInUrl } from './serveAuthRoutes.ts';
+import { serveSessionExport } from './serveSessionExport.ts';
 import { createSseResponder, isSubscriptionPath } from './serveSseSubscription.ts';
 import { serveStatic } from './serveStatic.ts';
 import { type Admitted, serveTrpcOverWebSocket } from './serveTrpcOverWebSocket.ts';
@@ -175,6 +176,7 @@ export async function createLivetrailServer(opts: {
       res.once('close', metrics.connectionOpened('plain_sse'));
       return servePlainSse(ctx, req, res, plain[1]!, url.searchParams);
     }
+    if (await serveSessionExport({ ...base, principal, clientIp: ip }, req, res, path)) return;
     if (path.startsWith('/api/')) return sendError(res, 404, 'NOT_FOUND', `no route ${path}`);
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendMethodNotAllowed(res, 'GET, HEAD');
     if (serveSignInUrl({ auth, guard, signinLimiter }, req, res, url)) return;
@@ -256,13 +258,7 @@ export async function createLivetrailServer(opts: {
       wss.emit('connection', ws, req);
     });
   });
-  const wsHandler = serveTrpcOverWebSocket({
-    wss,
-    base,
-    admitted,
-    socketGate: opts.socketGate,
-    onError,
-  });
+  const wsHandler = serveTrpcOverWebSocket({ wss, base, admitted, socketGate: opts.socketGate, onError });
 
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 

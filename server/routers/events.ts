@@ -1,6 +1,6 @@
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
-import { agentEventSchema } from '../../shared/agentEvent.ts';
+import { type AgentEvent, agentEventSchema } from '../../shared/agentEvent.ts';
 import { idempotencyKeySchema } from '../../shared/idempotencyKey.ts';
 import { LIMITS } from '../../shared/limits.ts';
 import { lastEventIdSchema, sessionIdSchema } from '../../shared/session.ts';
@@ -10,13 +10,23 @@ import { followSessionEvents, type SessionStreamItem } from '../hub/followSessio
 import type { Follow } from '../hub/sink.ts';
 import { produceProcedure, readProcedure, router, toSubscription } from '../trpc.ts';
 
+/** `interrupt` is a person's action, not an agent's: it comes only through `sessions.interrupt`. */
+function refuseInterrupt(event: AgentEvent, ctx: z.RefinementCtx): void {
+  if (event.type !== 'interrupt') return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['type'],
+    message: "interrupt is a person's request to stop: send it with sessions.interrupt",
+  });
+}
+
 /** Events: append a batch, page through stored ones, and stream a session's trail. */
 export const eventsRouter = router({
   append: produceProcedure
     .input(
       z.object({
         sessionId: sessionIdSchema,
-        events: z.array(agentEventSchema).min(1).max(LIMITS.batchEvents),
+        events: z.array(agentEventSchema.superRefine(refuseInterrupt)).min(1).max(LIMITS.batchEvents),
         idempotencyKey: idempotencyKeySchema.optional(),
       }),
     )

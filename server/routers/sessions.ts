@@ -1,11 +1,12 @@
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
-import { type AgentEvent, completionStatusSchema } from '../../shared/agentEvent.ts';
+import { type AgentEvent, completionStatusSchema, INTERRUPT_REASON_CHARS } from '../../shared/agentEvent.ts';
 import { idempotencyKeySchema } from '../../shared/idempotencyKey.ts';
 import { LIMITS } from '../../shared/limits.ts';
-import { sessionNotFound } from '../../shared/livetrailError.ts';
+import { isLivetrailError, LivetrailError, sessionNotFound } from '../../shared/livetrailError.ts';
 import {
   createSessionInputSchema,
+  isFinished,
   lastEventIdSchema,
   newestActivity,
   sessionIdSchema,
@@ -43,7 +44,33 @@ async function appendOne(
   return { seq: events[0]!.seq, duplicate };
 }
 
-/** Sessions: create, read, talk to, finish, delete, and watch the list. */
+/**
+ * Stores a person's request to stop (`interrupt`). A session that has already ended is CONFLICT,
+ * saying so; the store decides (its append refuses a finished session), so a race with the agent's
+ * own `complete` is told apart from an idempotency key used for something else only afterwards.
+ */
+async function interruptSession(
+  ctx: Context,
+  input: { sessionId: string; reason?: string | undefined; idempotencyKey?: string | undefined },
+): Promise<{ seq: number; duplicate: boolean }> {
+  const event: AgentEvent = {
+    type: 'interrupt',
+    ...(input.reason !== undefined && { reason: input.reason }),
+  };
+  try {
+    return await appendOne(ctx, input.sessionId, event, input.idempotencyKey);
+  } catch (err) {
+    if (!isLivetrailError(err) || err.code !== 'CONFLICT') throw err;
+    const session = await ctx.store.getSession(input.sessionId);
+    if (!session || !isFinished(session.status)) throw err;
+    throw new LivetrailError(
+      'CONFLICT',
+      `session ${input.sessionId} has already ended (${session.status}); there is nothing to stop`,
+    );
+  }
+}
+
+/** Sessions: create, read, talk to, stop, finish, delete, and watch the list. */
 export const sessionsRouter = router({
   create: produceProcedure
     .input(createSessionInputSchema.extend({ idempotencyKey }))
@@ -96,6 +123,20 @@ export const sessionsRouter = router({
     .mutation(({ ctx, input }) =>
       appendOne(ctx, input.sessionId, { type: 'user_message', text: input.text }, input.idempotencyKey),
     ),
+
+  /**
+   * A person asks the agent to stop: stores `{ type: 'interrupt', reason? }`. The session keeps
+   * running until its agent completes it (as `cancelled`); `followSession`'s `onInterrupt` tells it.
+   */
+  interrupt: actProcedure
+    .input(
+      z.object({
+        sessionId: sessionIdSchema,
+        reason: z.string().trim().min(1).max(INTERRUPT_REASON_CHARS).optional(),
+        idempotencyKey,
+      }),
+    )
+    .mutation(({ ctx, input }) => interruptSession(ctx, input)),
 
   complete: produceProcedure
     .input(

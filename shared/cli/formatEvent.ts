@@ -105,6 +105,8 @@ function describeEvent(e: StreamEvent, p: Paint): string {
       return `${p.dim('cost')}        $${e.usd.toFixed(4)} (${e.inputTokens} in / ${e.outputTokens} out)`;
     case 'error':
       return `${p.red('error')}       ${inert(e.message)}`;
+    case 'interrupt':
+      return `${p.yellow('interrupt')}   stopped by a person${e.reason ? ` — ${inert(e.reason)}` : ''}`;
     case 'complete': {
       const status = e.status === 'succeeded' ? p.green(e.status) : p.red(e.status);
       return `${p.bold('complete')}    ${status}${e.summary ? ` — ${inert(e.summary)}` : ''}`;

@@ -1,4 +1,4 @@
-import { isCompacted, type StreamEvent } from '../agentEvent.ts';
+import { type InterruptEvent, isCompacted, type StreamEvent } from '../agentEvent.ts';
 import {
   compareStreamCursors,
   formatStreamCursor,
@@ -29,6 +29,13 @@ export interface FollowSessionOptions
    * and end; `compact: false` gives the raw events instead.
    */
   onEvent(event: StreamEvent): void;
+  /**
+   * A person asked the agent to stop (`sessions.interrupt`, the web app's Stop button): called with
+   * each `interrupt` event right after `onEvent`, exactly once, also for one stored before following
+   * began. Stop what you are doing (abort an open `streamMessage` with its `signal`) and complete
+   * the session as `cancelled`.
+   */
+  onInterrupt?(event: InterruptEvent): void;
   /** The server could not resume: drop what you hold; the whole trail follows from seq 1. */
   onReset?(reason: ResetReason): void;
   /** The session completed and the stream ended. */
@@ -38,10 +45,11 @@ export interface FollowSessionOptions
 
 /**
  * Follows one session's trail with the connection manager: SSE first, WebSocket when SSE fails,
- * backoff, resume after the last delivered seq on every attempt, duplicates dropped.
+ * backoff, resume after the last delivered seq on every attempt, duplicates dropped. `onInterrupt`
+ * tells an agent that a person pressed Stop.
  */
 export function followSession(opts: FollowSessionOptions): ConnectionManager {
-  const { sessionId, onEvent, onReset, onEnd, onState, compact, afterSeq, ...rest } = opts;
+  const { sessionId, onEvent, onInterrupt, onReset, onEnd, onState, compact, afterSeq, ...rest } = opts;
   let position: StreamCursor = { seq: afterSeq ?? 0 };
   const manager = createConnectionManager({
     ...rest,
@@ -75,6 +83,7 @@ export function followSession(opts: FollowSessionOptions): ConnectionManager {
       }
       position = at;
       onEvent(event);
+      if (!isCompacted(event) && event.type === 'interrupt') onInterrupt?.(event);
     },
     onComplete: () => onEnd?.(),
   });

@@ -10,6 +10,7 @@ export const KEYED_MUTATIONS: ReadonlySet<string> = new Set([
   'sessions.create',
   'sessions.sendMessage',
   'sessions.complete',
+  'sessions.interrupt',
 ]);
 
 /**

@@ -48,6 +48,12 @@ const ENTRIES: Entry[] = [
     input: async (app) => ({ sessionId: await newSessionWithEvent(app), text: 'hello agent' }),
   },
   {
+    name: 'sessions.interrupt',
+    kind: 'mutation',
+    permission: 'act',
+    input: async (app) => ({ sessionId: await newSessionWithEvent(app), reason: 'stop' }),
+  },
+  {
     name: 'sessions.complete',
     kind: 'mutation',
     permission: 'produce',

@@ -55,6 +55,8 @@ describe('a demo session', () => {
       speed: 1000,
       signal,
       log: (l) => log.push(l),
+      // A question waits at least 2 minutes for a person; nobody answers here.
+      replyWaitMs: 50,
     });
     const [session] = (await t.client.api.sessions.list.query({})).sessions.filter(
       (s) => s.title === scenario.title,
@@ -118,6 +120,51 @@ describe('a demo session', () => {
       { role: 'thought', text: expect.any(String), deltas: expect.any(Number), ended: false },
     ]);
     expect(SCENARIO.steps[0]!.thought.startsWith(streamedMessages(events)[0]!.text)).toBe(true);
+  });
+
+  it('stops mid-message when a person presses Stop and completes as cancelled, saying why', async () => {
+    // A thought long enough (seconds at speed 5) to be mid-stream whenever the Stop lands.
+    const long = 'Look at every file in the repository before deciding anything. '.repeat(30);
+    const steps = [{ ...SCENARIO.steps[0]!, thought: long }];
+    const scenario = { ...SCENARIO, steps, title: 'Interrupted demo' };
+    const log: string[] = [];
+    const played = playDemoSession({
+      api: t.client.api,
+      agent: 'atlas',
+      scenario,
+      speed: 5,
+      signal: new AbortController().signal,
+      log: (l) => log.push(l),
+      sessionUrl: (id) => `http://example.test/sessions/${id}`,
+    });
+    let sessionId: string | undefined;
+    await vi.waitFor(
+      async () => {
+        sessionId ??= (await t.client.api.sessions.list.query({})).sessions.find(
+          (s) => s.title === scenario.title,
+        )?.id;
+        const events = sessionId ? (await t.client.api.events.list.query({ sessionId })).events : [];
+        expect(events.map((e) => e.type)).toContain('message_delta');
+      },
+      { timeout: 5000, interval: 20 },
+    );
+    await t.client.api.sessions.interrupt.mutate({ sessionId: sessionId!, reason: 'wrong repo' });
+    await played;
+    const session = await t.client.api.sessions.get.query({ sessionId: sessionId! });
+    expect(session).toMatchObject({ status: 'cancelled', summary: 'Stopped by a person: wrong repo' });
+    const events = (await t.client.api.events.list.query({ sessionId: sessionId! })).events;
+    const types = events.map((e) => e.type);
+    // Nothing after the interrupt but what is already in flight: the stream is cut, no reply follows.
+    expect(types.slice(types.indexOf('interrupt') + 1).filter((x) => x !== 'message_delta')).toEqual([
+      'complete',
+    ]);
+    expect(streamedMessages(events)).toEqual([
+      { role: 'thought', text: expect.any(String), deltas: expect.any(Number), ended: false },
+    ]);
+    expect(log).toEqual([
+      `start  http://example.test/sessions/${sessionId}  “Interrupted demo”`,
+      `end    http://example.test/sessions/${sessionId}  cancelled: stopped by a person`,
+    ]);
   });
 
   it('leaves no message open in any scripted scenario', async () => {

@@ -69,7 +69,8 @@ export async function startServerProcess(opts: ServerProcessOptions = {}): Promi
         PORT: String(port),
         LIVETRAIL_STORE: 'sqlite',
         LIVETRAIL_DATA_DIR: dataDir,
-        LIVETRAIL_STATIC_DIR: join(REPO_ROOT, 'dist/client'),
+        // A build of one's own (`vite build --outDir …`) can be pointed at; dist/client otherwise.
+        LIVETRAIL_STATIC_DIR: process.env.LIVETRAIL_STATIC_DIR || join(REPO_ROOT, 'dist/client'),
         LOG_LEVEL: 'warn',
         ...opts.env,
       },

@@ -19,6 +19,7 @@ describe('agent event schema', () => {
       { type: 'message_start', messageId: 'm1', role: 'assistant' },
       { type: 'message_delta', messageId: 'm1', text: 'Hel' },
       { type: 'message_end', messageId: 'm1' },
+      { type: 'interrupt', reason: 'wrong branch' },
     ];
     expect(valid.map((e) => e.type).sort()).toEqual([...AGENT_EVENT_TYPES].sort());
     for (const e of valid) expect(agentEventSchema.safeParse(e).success, e.type).toBe(true);

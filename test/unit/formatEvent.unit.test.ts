@@ -131,6 +131,12 @@ describe('formatEvent: one line per event with its key facts', () => {
     );
   });
 
+  it('interrupt says a person stopped the session, with the reason made inert', () => {
+    expect(formatEvent(stored({ type: 'interrupt' }), PLAIN)).toMatch(/ interrupt +stopped by a person$/);
+    const why = formatEvent(stored({ type: 'interrupt', reason: 'wrong\u202ebranch' }), PLAIN);
+    expect(why).toMatch(/ interrupt +stopped by a person — wrong\\u202ebranch$/);
+  });
+
   it('every event is one line when its text is', () => {
     for (const line of lines) expect(line).not.toContain('\n');
   });
