@@ -1,6 +1,6 @@
 import { createEffect, createMemo, on, Show } from 'solid-js';
 import type { TransportMode } from '../shared/connection/connectionState.ts';
-import { sessionIdSchema } from '../shared/session.ts';
+import { isSessionId } from '../shared/sessionHelpers.ts';
 import type { AppAuth } from './components/AuthGate.tsx';
 import { EmptyState } from './components/EmptyState.tsx';
 import { Header } from './components/Header.tsx';
@@ -31,7 +31,7 @@ export function App(props: {
   // An id the server would reject names no session; following it would fail the whole feed.
   const followed = createMemo(() => {
     const id = selectedId();
-    return id !== undefined && sessionIdSchema.safeParse(id).success ? id : null;
+    return id !== undefined && isSessionId(id) ? id : null;
   });
   const feed = createTabFeed({
     url: props.url,

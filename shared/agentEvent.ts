@@ -100,12 +100,4 @@ export interface CompactedMessage {
 /** What a session stream carries: stored events, and compacted streamed messages. */
 export type StreamEvent = StoredEvent | CompactedMessage;
 
-/** Whether a streamed event is a compacted message rather than a stored event. */
-export function isCompacted(event: StreamEvent): event is CompactedMessage {
-  return 'startSeq' in event;
-}
-
-/** The event type a compacted message of `role` is sent as. */
-export function compactedType(role: StreamedRole): CompactedMessage['type'] {
-  return role === 'assistant' ? 'assistant_message' : 'thought';
-}
+export { compactedType, isCompacted } from './isCompacted.ts';

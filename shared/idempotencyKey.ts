@@ -1,16 +1,8 @@
-import { z } from 'zod';
-
 /** The characters and length of an idempotency key. */
-const KEY_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+export const KEY_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 
 /** What a key must look like, said the same way wherever one is refused. */
 export const IDEMPOTENCY_KEY_RULE = 'must be 1–128 of A–Z a–z 0–9 _ -';
-
-/**
- * A client-chosen key that makes a write safe to retry: the same key with the same input is applied
- * once and answered with the original result; the same key with different input is CONFLICT.
- */
-export const idempotencyKeySchema = z.string().regex(KEY_PATTERN, IDEMPOTENCY_KEY_RULE);
 
 /** Whether `value` is a well-formed idempotency key. */
 export function isIdempotencyKey(value: unknown): value is string {

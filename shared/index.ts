@@ -47,7 +47,8 @@ export {
   type Transport,
 } from './createLivetrailClient.ts';
 export { describeError, networkErrorCode } from './describeError.ts';
-export { idempotencyKeySchema, newIdempotencyKey } from './idempotencyKey.ts';
+export { newIdempotencyKey } from './idempotencyKey.ts';
+export { idempotencyKeySchema } from './idempotencyKeySchema.ts';
 export { isRetryableError } from './isRetryableError.ts';
 export { type JsonValue, jsonValueSchema } from './jsonValueSchema.ts';
 export { LIMITS } from './limits.ts';

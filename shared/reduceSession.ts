@@ -1,4 +1,5 @@
-import { type CompactedMessage, isCompacted, type StreamEvent, type StreamedRole } from './agentEvent.ts';
+import type { CompactedMessage, StreamEvent, StreamedRole } from './agentEvent.ts';
+import { isCompacted } from './isCompacted.ts';
 import type { Session } from './session.ts';
 
 /** A brand-new session with nothing derived yet. */

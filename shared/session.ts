@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import type { agentStateSchema, StreamedRole } from './agentEvent.ts';
 import { LIMITS } from './limits.ts';
+import { SESSION_ID_PATTERN } from './sessionHelpers.ts';
 
 /** Session ids are server-generated, URL-safe and unguessable (128 random bits, base64url). */
 export const sessionIdSchema = z
   .string()
-  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a session id (1–64 of A–Z a–z 0–9 _ -)');
+  .regex(SESSION_ID_PATTERN, 'must be a session id (1–64 of A–Z a–z 0–9 _ -)');
 
 /**
  * A resume position as tRPC hands it to a subscription (from `Last-Event-ID` or the link's own
@@ -87,14 +88,4 @@ export interface Session {
   recovered?: { keptThrough: number; lostThrough: number; at: string };
 }
 
-/** The newest `lastActivityAt` among `sessions` (ISO 8601 strings compare in time order), or undefined. */
-export function newestActivity(sessions: readonly Pick<Session, 'lastActivityAt'>[]): string | undefined {
-  let newest: string | undefined;
-  for (const s of sessions) if (newest === undefined || s.lastActivityAt > newest) newest = s.lastActivityAt;
-  return newest;
-}
-
-/** Whether a session has ended (no more events will be accepted). */
-export function isFinished(status: SessionStatus): boolean {
-  return status === 'succeeded' || status === 'failed' || status === 'cancelled';
-}
+export { isFinished, newestActivity } from './sessionHelpers.ts';

@@ -2,7 +2,8 @@ import { createSignal, Show } from 'solid-js';
 import type { LivetrailClient } from '../../shared/createLivetrailClient.ts';
 import { describeError } from '../../shared/describeError.ts';
 import { newIdempotencyKey } from '../../shared/idempotencyKey.ts';
-import { isFinished, type SessionStatus } from '../../shared/session.ts';
+import type { SessionStatus } from '../../shared/session.ts';
+import { isFinished } from '../../shared/sessionHelpers.ts';
 import { exportPath } from '../state/exportPath.ts';
 import './SessionActions.css';
 

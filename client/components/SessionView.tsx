@@ -1,7 +1,8 @@
 import { createEffect, createMemo, createSignal, Match, onCleanup, Show, Switch } from 'solid-js';
 import type { LivetrailClient } from '../../shared/createLivetrailClient.ts';
 import { newIdempotencyKey } from '../../shared/idempotencyKey.ts';
-import { isFinished, type Session } from '../../shared/session.ts';
+import type { Session } from '../../shared/session.ts';
+import { isFinished } from '../../shared/sessionHelpers.ts';
 import { isNotFoundError } from '../state/isNotFoundError.ts';
 import type { TrailPhase } from '../state/tabFeedState.ts';
 import type { TrailState } from '../state/trailState.ts';

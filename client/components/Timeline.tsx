@@ -1,6 +1,7 @@
 import { createVirtualizer } from '@tanstack/solid-virtual';
 import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show } from 'solid-js';
-import { isCompacted, type StoredEvent } from '../../shared/agentEvent.ts';
+import type { StoredEvent } from '../../shared/agentEvent.ts';
+import { isCompacted } from '../../shared/isCompacted.ts';
 import { createFollowBottom } from '../state/createFollowBottom.ts';
 import { createTimelineAnnouncer } from '../state/createTimelineAnnouncer.ts';
 import {

@@ -1,5 +1,6 @@
 import { type Accessor, createEffect, createSignal, on, onCleanup, untrack } from 'solid-js';
-import { type CompactedMessage, isCompacted } from '../../shared/agentEvent.ts';
+import type { CompactedMessage } from '../../shared/agentEvent.ts';
+import { isCompacted } from '../../shared/isCompacted.ts';
 import type { StreamedText, TrailEvent } from './trailState.ts';
 
 const SNIPPET_CHARS = 100;

@@ -1,4 +1,4 @@
-import { isCompacted } from '../../shared/agentEvent.ts';
+import { isCompacted } from '../../shared/isCompacted.ts';
 import type { StreamedText, TrailEvent } from './trailState.ts';
 
 /** Characters that reorder or hide text around them: shown as `\uXXXX` escapes (still the same JSON). */

@@ -1,4 +1,5 @@
-import { newestActivity, type Session } from '../../shared/session.ts';
+import type { Session } from '../../shared/session.ts';
+import { newestActivity } from '../../shared/sessionHelpers.ts';
 import {
   type FeedCursor,
   formatFeedCursor,

@@ -1,4 +1,5 @@
-import { isCompacted, type StoredEvent } from '../../shared/agentEvent.ts';
+import type { StoredEvent } from '../../shared/agentEvent.ts';
+import { isCompacted } from '../../shared/isCompacted.ts';
 import type { TrailEvent } from './trailState.ts';
 
 /** A stored event of one type. */

@@ -1,10 +1,5 @@
-import {
-  type CompactedMessage,
-  compactedType,
-  isCompacted,
-  type StoredEvent,
-  type StreamEvent,
-} from '../../shared/agentEvent.ts';
+import type { CompactedMessage, StoredEvent, StreamEvent } from '../../shared/agentEvent.ts';
+import { compactedType, isCompacted } from '../../shared/isCompacted.ts';
 import { initialSession, reduceSession } from '../../shared/reduceSession.ts';
 import type { Session } from '../../shared/session.ts';
 import { compareStreamCursors, parseStreamCursor, type StreamCursor } from '../../shared/streamCursor.ts';

@@ -1,7 +1,7 @@
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import { type AgentEvent, agentEventSchema } from '../../shared/agentEvent.ts';
-import { idempotencyKeySchema } from '../../shared/idempotencyKey.ts';
+import { idempotencyKeySchema } from '../../shared/idempotencyKeySchema.ts';
 import { LIMITS } from '../../shared/limits.ts';
 import { lastEventIdSchema, sessionIdSchema } from '../../shared/session.ts';
 import { messagePosition } from '../../shared/streamMessages.ts';

@@ -1,7 +1,7 @@
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import { type AgentEvent, completionStatusSchema, INTERRUPT_REASON_CHARS } from '../../shared/agentEvent.ts';
-import { idempotencyKeySchema } from '../../shared/idempotencyKey.ts';
+import { idempotencyKeySchema } from '../../shared/idempotencyKeySchema.ts';
 import { LIMITS } from '../../shared/limits.ts';
 import { isLivetrailError, LivetrailError, sessionNotFound } from '../../shared/livetrailError.ts';
 import {

@@ -1,4 +1,5 @@
-import { type InterruptEvent, isCompacted, type StreamEvent } from '../agentEvent.ts';
+import type { InterruptEvent, StreamEvent } from '../agentEvent.ts';
+import { isCompacted } from '../isCompacted.ts';
 import {
   compareStreamCursors,
   formatStreamCursor,
