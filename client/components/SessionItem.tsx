@@ -1,12 +1,19 @@
+import { Show } from 'solid-js';
 import type { Session } from '../../shared/session.ts';
 import { formatRelativeTime } from '../state/formatRelativeTime.ts';
 import { sessionPath } from '../state/sessionRoute.ts';
 import { StatusBadge } from './StatusBadge.tsx';
 
-/** One session in the sidebar: a real link (so open-in-new-tab works) that selects in place on a plain click. */
+/**
+ * One session in the sidebar: a real link (so open-in-new-tab works) that selects in place on a
+ * plain click. The title gets up to two lines of its own (all of it in the tooltip and on focus);
+ * the status, agent and time share the line below, so the badge never squeezes the title.
+ */
 export function SessionItem(props: {
   session: Session;
   selected: boolean;
+  /** It had activity the list's order does not show yet (see SessionList). @default false */
+  fresh?: boolean;
   now: number;
   onSelect: (sessionId: string) => void;
 }) {
@@ -19,7 +26,7 @@ export function SessionItem(props: {
     <li>
       <a
         class="session-item"
-        classList={{ selected: props.selected }}
+        classList={{ selected: props.selected, fresh: props.fresh === true }}
         href={sessionPath(props.session.id)}
         onClick={onClick}
         aria-current={props.selected ? 'page' : undefined}
@@ -28,12 +35,17 @@ export function SessionItem(props: {
         data-status={props.session.status}
       >
         <span class="session-line">
+          <Show when={props.fresh}>
+            <span class="activity-marker" data-testid="activity-marker" title="New activity">
+              <span class="visually-hidden">New activity: </span>
+            </span>
+          </Show>
           <span class="session-title" title={props.session.title} dir="auto">
             <bdi>{props.session.title}</bdi>
           </span>
-          <StatusBadge status={props.session.status} />
         </span>
         <span class="session-line session-meta">
+          <StatusBadge status={props.session.status} />
           <span class="session-agent" title={props.session.agent} dir="auto">
             <bdi>{props.session.agent}</bdi>
           </span>

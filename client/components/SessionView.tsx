@@ -1,4 +1,4 @@
-import { createEffect, createMemo, createSignal, Match, onCleanup, Show, Switch } from 'solid-js';
+import { createMemo, createSignal, Match, Show, Switch } from 'solid-js';
 import type { LivetrailClient } from '../../shared/createLivetrailClient.ts';
 import { newIdempotencyKey } from '../../shared/idempotencyKey.ts';
 import type { Session } from '../../shared/session.ts';
@@ -53,13 +53,7 @@ export function SessionView(props: {
   const behind = () => (props.phase === 'loading' ? 'unknown' : (props.behind ?? 0));
   const caughtUp = () => behind() === 0;
 
-  createEffect(() => {
-    const title = meta()?.title;
-    document.title = title ? `${title} · livetrail` : 'livetrail';
-  });
-  onCleanup(() => {
-    document.title = 'livetrail';
-  });
+  // The tab's title (with the count of sessions waiting for the user) is App's: see tabTitle.ts.
 
   // Whoever sends a message wants to see it (and the reply) arrive, even if they had scrolled up.
   const [sent, setSent] = createSignal(0);
