@@ -140,6 +140,7 @@ export function App(props: {
                 trail={feed.trail()}
                 phase={followed() === id ? feed.phase() : 'not_found'}
                 behind={followed() === id ? feed.behind() : 0}
+                connection={feed.connection()}
               />
             )}
           </Show>

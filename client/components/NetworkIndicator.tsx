@@ -9,8 +9,8 @@ import {
 
 /**
  * A dot, a label and the transport, telling the truth about the tab's live connection: a reconnect
- * counts down (with "Retry now"), the last error is the tooltip, and a polite live region announces
- * each change of status.
+ * counts down (with "Retry now") or, while the server does not answer, says it waits for it; the
+ * last error, in words, is the tooltip, and a polite live region announces each change of status.
  */
 export function NetworkIndicator(props: {
   state: ConnectionState;
@@ -22,7 +22,8 @@ export function NetworkIndicator(props: {
   const [tick, setTick] = createSignal(0);
   createEffect(() => {
     const s = props.state;
-    if (s.status !== 'reconnecting') return;
+    // Waiting for the server shows no countdown (it reconnects when the server answers).
+    if (s.status !== 'reconnecting' || s.waitingForServer) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const schedule = () => {
       const left = s.retryAt - clock();

@@ -1,4 +1,5 @@
 import { createMemo, createSignal, Match, Show, Switch } from 'solid-js';
+import { type ConnectionState, isLive } from '../../shared/connection/connectionState.ts';
 import type { LivetrailClient } from '../../shared/createLivetrailClient.ts';
 import { newIdempotencyKey } from '../../shared/idempotencyKey.ts';
 import type { Session } from '../../shared/session.ts';
@@ -26,6 +27,8 @@ export function SessionView(props: {
   phase: TrailPhase;
   /** Events still to replay to reach the head (see TabFeed.behind). @default 0 */
   behind?: number;
+  /** The tab's live connection: the composer sends what waited for it once it is back. */
+  connection?: ConnectionState;
 }) {
   const [fetched, setFetched] = createSignal<Session>();
   const [missing, setMissing] = createSignal(false);
@@ -57,8 +60,8 @@ export function SessionView(props: {
 
   // Whoever sends a message wants to see it (and the reply) arrive, even if they had scrolled up.
   const [sent, setSent] = createSignal(0);
-  // A message sent again after "Not sent" keeps its key: if the first try did reach the server
-  // (only its answer was lost), the server stores it once.
+  // A message sent again after "Not sent", or by the composer once reconnected, keeps its key: if
+  // the first try did reach the server (only its answer was lost), the server stores it once.
   let unsent: { text: string; key: string } | undefined;
   const send = async (text: string) => {
     if (unsent?.text !== text) unsent = { text, key: newIdempotencyKey() };
@@ -130,6 +133,7 @@ export function SessionView(props: {
           />
           <Composer
             onSend={send}
+            connected={props.connection === undefined ? undefined : isLive(props.connection)}
             disabledReason={
               finished() ? `This session has ended (${status()}); it no longer accepts messages.` : undefined
             }

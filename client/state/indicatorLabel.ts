@@ -1,4 +1,5 @@
 import type { ConnectionState } from '../../shared/connection/connectionState.ts';
+import { lastErrorInWords } from '../../shared/describeConnectionError.ts';
 
 /** What the network indicator's `data-state` says (tests and styles key on it). */
 export type IndicatorState =
@@ -30,6 +31,8 @@ function events(n: number): string {
 export function indicatorLabel(s: ConnectionState, now: number): string {
   switch (s.status) {
     case 'reconnecting': {
+      // No countdown: the probe reconnects the moment the server answers, well before `retryAt`.
+      if (s.waitingForServer) return indicatorAnnouncement(s);
       const secs = secondsUntil(s.retryAt, now);
       return `Reconnecting ${secs > 0 ? `in ${secs} s` : 'now'} (attempt ${s.attempt})`;
     }
@@ -54,7 +57,9 @@ export function indicatorAnnouncement(s: ConnectionState): string {
     case 'catching_up':
       return 'Catching up';
     case 'reconnecting':
-      return `Reconnecting (attempt ${s.attempt})`;
+      return s.waitingForServer
+        ? `Waiting for the server (attempt ${s.attempt})`
+        : `Reconnecting (attempt ${s.attempt})`;
     case 'offline':
       return 'Offline — will reconnect when the network is back';
     case 'reset':
@@ -64,7 +69,14 @@ export function indicatorAnnouncement(s: ConnectionState): string {
   }
 }
 
-/** The tooltip: the last error when there is one, else the label. */
+/**
+ * The tooltip: the last error in words when there is one (and, while the server is down, that it is
+ * being asked), else the label.
+ */
 export function indicatorTitle(s: ConnectionState, now: number): string {
-  return s.lastError ? `Last error: ${s.lastError}` : indicatorLabel(s, now);
+  if (!s.lastError) return indicatorLabel(s, now);
+  const why = `Last error: ${lastErrorInWords(s.lastError)}`;
+  return s.status === 'reconnecting' && s.waitingForServer
+    ? `${why} — checking every second, reconnecting as soon as it answers`
+    : why;
 }

@@ -1,30 +1,12 @@
+import type { ConnectionEffect } from './connectionEffect.ts';
+import { backoffDelay, type ConnectionPolicy, DEFAULT_POLICY } from './connectionPolicy.ts';
 import type { Transport } from './createTransportApi.ts';
+
+export type { ConnectionEffect } from './connectionEffect.ts';
+export { backoffDelay, type ConnectionPolicy, DEFAULT_POLICY } from './connectionPolicy.ts';
 
 /** How the connection manager picks a transport: SSE first with fallback, or one forced. */
 export type TransportMode = 'auto' | Transport;
-
-/** Tunables of the reconnect policy. */
-export interface ConnectionPolicy {
-  /** Smallest backoff delay. @default 500 */
-  floorMs: number;
-  /** Largest backoff delay. @default 25000 */
-  capMs: number;
-  /** A connection that stays up this long resets the attempt counter. @default 5000 */
-  stableAfterMs: number;
-  /** Consecutive SSE failures that move an `auto` connection to WebSocket. @default 2 */
-  sseFailuresBeforeFallback: number;
-  /** After this long on WebSocket, an `auto` connection tries SSE again. @default 120000 */
-  sseRetryAfterMs: number;
-}
-
-/** The default policy: full-jitter backoff between 0.5 s and 25 s. */
-export const DEFAULT_POLICY: ConnectionPolicy = {
-  floorMs: 500,
-  capMs: 25_000,
-  stableAfterMs: 5_000,
-  sseFailuresBeforeFallback: 2,
-  sseRetryAfterMs: 120_000,
-};
 
 /** What every state knows besides its status. */
 interface Common {
@@ -44,7 +26,12 @@ export type ConnectionState = Common &
     | { status: 'connecting' }
     | { status: 'connected'; since: number }
     | { status: 'catching_up'; behind: number }
-    | { status: 'reconnecting'; retryAt: number }
+    | {
+        status: 'reconnecting';
+        retryAt: number;
+        /** The server did not answer: it is probed, and `server_ready` reconnects before `retryAt`. */
+        waitingForServer?: true;
+      }
     | { status: 'offline' }
     | { status: 'reset'; reason: string }
     | { status: 'failed'; error: string }
@@ -79,6 +66,10 @@ export type ConnectionEvent =
   | { type: 'retry_due' }
   | { type: 'retry_now' }
   | { type: 'server_shutdown'; now: number; random: number }
+  /** The reachability probe got a 200 from `/healthz`. */
+  | { type: 'server_ready' }
+  /** Asked after a failure, the server did not answer or is not ready; `error` words it better. */
+  | { type: 'server_unready'; error?: string }
   | { type: 'offline' }
   | { type: 'online' }
   /** Time to see whether SSE works again (auto mode, on WebSocket). */
@@ -89,38 +80,10 @@ export type ConnectionEvent =
   | { type: 'set_mode'; mode: TransportMode }
   | { type: 'stop' };
 
-/** Something the shell must do because of a transition; plain data, performed in order. */
-export type ConnectionEffect =
-  /** End the current attempt: its subscription, transport and timers (connect window, stable, probe). */
-  | { type: 'teardown' }
-  /** Start the connect window: the attempt opened next fails unless it opens in time. */
-  | { type: 'start_watchdog' }
-  /** The attempt opened in time: the connect window is over. */
-  | { type: 'stop_watchdog' }
-  /** Open a new attempt on `transport`. */
-  | { type: 'open'; transport: Transport }
-  /** Send `retry_due` at `at` (replacing any retry already scheduled). */
-  | { type: 'schedule_retry'; at: number }
-  | { type: 'cancel_retry' }
-  /** Send `stable` once the connection has stayed up for `stableAfterMs`. */
-  | { type: 'start_stable_timer' }
-  /** Send `probe_sse` after `sseRetryAfterMs` on WebSocket. */
-  | { type: 'start_probe_timer' };
-
 /** The next state and what the shell must do to get there. */
 export interface ConnectionStep {
   state: ConnectionState;
   effects: readonly ConnectionEffect[];
-}
-
-/** Full-jitter exponential backoff: uniform in [floor, min(cap, floor·2^attempt)]. */
-export function backoffDelay(
-  attempt: number,
-  random: number,
-  policy: ConnectionPolicy = DEFAULT_POLICY,
-): number {
-  const ceiling = Math.min(policy.capMs, policy.floorMs * 2 ** Math.min(attempt, 16));
-  return Math.round(policy.floorMs + random * (ceiling - policy.floorMs));
 }
 
 /** The state before `start`. */
@@ -149,9 +112,14 @@ const to = (state: ConnectionState, effects: readonly ConnectionEffect[] = []): 
   effects,
 });
 
-/** A retry is pending only while reconnecting, so whatever leaves that state cancels it. */
+const probing = (s: ConnectionState) => s.status === 'reconnecting' && s.waitingForServer === true;
+
+/** A retry (and the probe) run only while reconnecting, so whatever leaves that state ends them. */
 function leaving(s: ConnectionState): ConnectionEffect[] {
-  return s.status === 'reconnecting' ? [{ type: 'cancel_retry' }] : [];
+  if (s.status !== 'reconnecting') return [];
+  return probing(s)
+    ? [{ type: 'cancel_retry' }, { type: 'stop_reachability_probe' }]
+    : [{ type: 'cancel_retry' }];
 }
 
 type Connecting = Extract<ConnectionState, { status: 'connecting' }>;
@@ -234,6 +202,11 @@ export function stepConnection(
           ? Math.round(e.random * policy.floorMs)
           : backoffDelay(c.attempt, e.random, policy);
       const retryAt = e.now + delay;
+      // Only a server that did not answer is waited for; one that answers but fails the stream
+      // gets the backoff (never hammered by a probe that keeps saying it is up).
+      const wait = e.type === 'error' && e.serverReachable === false && policy.reachabilityProbeMs > 0;
+      const probe: ConnectionEffect[] =
+        wait === probing(s) ? [] : [{ type: wait ? 'start_reachability_probe' : 'stop_reachability_probe' }];
       return to(
         {
           ...c,
@@ -243,10 +216,20 @@ export function stepConnection(
           lastError: error,
           status: 'reconnecting',
           retryAt,
+          ...(wait && { waitingForServer: true as const }),
         },
-        [{ type: 'teardown' }, { type: 'schedule_retry', at: retryAt }],
+        [{ type: 'teardown' }, { type: 'schedule_retry', at: retryAt }, ...probe],
       );
     }
+    case 'server_ready':
+      // The server is back: reconnect now rather than at `retryAt`. Anywhere else it is no news.
+      return probing(s) ? connect(s, { ...c, status: 'connecting' }) : stay(s);
+    case 'server_unready':
+      // A failure whose cause was unknown (WebSocket) turned out to be the server: wait for it.
+      if (s.status !== 'reconnecting' || probing(s) || policy.reachabilityProbeMs <= 0) return stay(s);
+      return to({ ...s, waitingForServer: true, lastError: e.error ?? s.lastError }, [
+        { type: 'start_reachability_probe' },
+      ]);
     case 'fatal':
       return halt(s, { ...c, status: 'failed', error: e.error, lastError: e.error });
     // The timer (retry_due) or the person (retry_now): both only from a wait. A failed connection

@@ -1,6 +1,11 @@
 import type { TRPCClient } from '@trpc/client';
 import type { Unsubscribable } from '@trpc/server/observable';
 import type { AppRouter } from '../../server/routers/_app.ts';
+import {
+  describeConnectionError as describe,
+  type HealthAnswer,
+  withHealthAnswer,
+} from '../describeConnectionError.ts';
 import { TRANSPORT_TIMING } from '../transportTiming.ts';
 import {
   type ConnectionEffect,
@@ -12,6 +17,8 @@ import {
   stepConnection,
   type TransportMode,
 } from './connectionState.ts';
+import { createNamedTimers } from './createNamedTimers.ts';
+import { askHealth, createReachabilityProbe, healthFromYesNo } from './createReachabilityProbe.ts';
 import { createTransportApi, type Transport, type TransportApi } from './createTransportApi.ts';
 import { defaultNetworkMonitor, type NetworkMonitor } from './networkMonitor.ts';
 
@@ -54,8 +61,10 @@ export interface ConnectionManagerOptions {
   /** Access token for a server with access control (browsers use the sign-in cookie instead). */
   token?: string;
   network?: NetworkMonitor;
-  /** Asks whether the server is up when SSE fails. @default GET `${url}/healthz` within 2 s */
+  /** Asks whether the server is up (yes is taken as `ready`), in place of `health`; for tests. */
   probe?: (url: string) => Promise<boolean>;
+  /** Asks `/healthz` after a failure, and while the server is down every `reachabilityProbeMs`. @default askHealth */
+  health?: (url: string) => Promise<HealthAnswer>;
   /** Clock and randomness, for tests. */
   now?: () => number;
   random?: () => number;
@@ -83,31 +92,9 @@ export interface ConnectionManager {
   close(): void;
 }
 
-/** Whether the server answers a plain request within 2 s (its health endpoint). */
-async function probeServer(url: string): Promise<boolean> {
-  try {
-    const res = await fetch(`${url.replace(/\/+$/, '')}/healthz`, {
-      signal: AbortSignal.timeout(2000),
-      cache: 'no-store',
-    });
-    return res.status < 500 || res.status === 503;
-  } catch {
-    return false;
-  }
-}
-
 const DEFAULT_FATAL = ['UNAUTHORIZED', 'FORBIDDEN', 'BAD_REQUEST', 'NOT_FOUND'];
 
-function errorCode(err: unknown): string | undefined {
-  return (err as { data?: { code?: string } } | undefined)?.data?.code;
-}
-
-function describe(err: unknown): string {
-  // An Error without a message prints as its name.
-  const message = (err as { message?: unknown } | undefined)?.message;
-  if (typeof message === 'string' && message) return message;
-  return err === undefined || err === null ? 'connection lost' : String(err);
-}
+const errorCode = (err: unknown) => (err as { data?: { code?: string } } | undefined)?.data?.code;
 
 /**
  * The shell around `stepConnection`: it feeds the machine events (from sockets, timers, the
@@ -122,6 +109,14 @@ export function createConnectionManager(opts: ConnectionManagerOptions): Connect
   const network = opts.network ?? defaultNetworkMonitor();
   const fatal = new Set(opts.fatalCodes ?? DEFAULT_FATAL);
   const connectTimeoutMs = opts.connectTimeoutMs ?? TRANSPORT_TIMING.connectWindowMs;
+  const health = opts.health ?? (opts.probe ? healthFromYesNo(opts.probe) : askHealth);
+  const reachability = createReachabilityProbe({
+    url: opts.url,
+    everyMs: policy.reachabilityProbeMs,
+    ask: health,
+    random,
+    onReady: () => dispatch({ type: 'server_ready' }),
+  });
   const listeners = new Set<(s: ConnectionState) => void>();
   const http = createTransportApi({
     url: opts.url,
@@ -135,25 +130,12 @@ export function createConnectionManager(opts: ConnectionManagerOptions): Connect
   let current:
     | { sub: Unsubscribable; api: TransportApi; transport: Transport; fail(error: string): void }
     | undefined;
-  const timers = { retry: undefined, watchdog: undefined, stable: undefined, probe: undefined } as Record<
-    'retry' | 'watchdog' | 'stable' | 'probe',
-    ReturnType<typeof setTimeout> | undefined
-  >;
-
-  function clear(name: keyof typeof timers): void {
-    clearTimeout(timers[name]);
-    timers[name] = undefined;
-  }
-
-  function later(name: keyof typeof timers, ms: number, event: ConnectionEvent): void {
-    clear(name);
-    timers[name] = setTimeout(() => dispatch(event), ms);
-  }
+  const timers = createNamedTimers<'retry' | 'watchdog' | 'stable' | 'probe'>();
+  const later = (name: 'retry' | 'stable' | 'probe', ms: number, event: ConnectionEvent) =>
+    timers.set(name, ms, () => dispatch(event));
 
   function teardown(): void {
-    clear('watchdog');
-    clear('stable');
-    clear('probe');
+    for (const name of ['watchdog', 'stable', 'probe'] as const) timers.clear(name);
     const c = current;
     current = undefined;
     // Retire the id first: whatever the old attempt reports while unsubscribing is not news.
@@ -180,15 +162,15 @@ export function createConnectionManager(opts: ConnectionManagerOptions): Connect
       case 'start_watchdog':
         // Armed before the attempt opens (after the teardown that cleared the last one); it fails
         // whichever attempt is current when it fires.
-        timers.watchdog = setTimeout(() => {
+        timers.set('watchdog', connectTimeoutMs, () => {
           const c = current;
           c?.fail(
             `no connection within ${Math.round(connectTimeoutMs / 1000)} s over ${c.transport === 'sse' ? 'SSE' : 'WebSocket'}`,
           );
-        }, connectTimeoutMs);
+        });
         break;
       case 'stop_watchdog':
-        clear('watchdog');
+        timers.clear('watchdog');
         break;
       case 'open':
         openAttempt(effect.transport);
@@ -197,13 +179,19 @@ export function createConnectionManager(opts: ConnectionManagerOptions): Connect
         later('retry', Math.max(0, effect.at - now()), { type: 'retry_due' });
         break;
       case 'cancel_retry':
-        clear('retry');
+        timers.clear('retry');
         break;
       case 'start_stable_timer':
         later('stable', policy.stableAfterMs, { type: 'stable' });
         break;
       case 'start_probe_timer':
         later('probe', policy.sseRetryAfterMs, { type: 'probe_sse' });
+        break;
+      case 'start_reachability_probe':
+        reachability.start();
+        break;
+      case 'stop_reachability_probe':
+        reachability.stop();
         break;
     }
   }
@@ -215,13 +203,19 @@ export function createConnectionManager(opts: ConnectionManagerOptions): Connect
     const fail = (error: string) => {
       if (!mine() || failed) return;
       failed = true;
-      if (transport === 'ws') {
-        dispatch({ type: 'error', error, now: now(), random: random() });
-        return;
-      }
-      // Is SSE the problem, or is the server simply down? Only the former should push us to WS.
-      void (opts.probe ?? probeServer)(opts.url).then((serverReachable) => {
-        if (mine()) dispatch({ type: 'error', error, now: now(), random: random(), serverReachable });
+      // A WebSocket failure never moves the transport: it is reported at once, the server asked after.
+      if (transport === 'ws') dispatch({ type: 'error', error, now: now(), random: random() });
+      const asked = attemptId;
+      void health(opts.url).then((answer) => {
+        if (asked !== attemptId) return;
+        const words = withHealthAnswer(error, answer);
+        // Is SSE the problem, or is the server simply down? Only the former should push us to WS.
+        if (transport === 'sse') {
+          const serverReachable = answer !== 'unreachable';
+          dispatch({ type: 'error', error: words, now: now(), random: random(), serverReachable });
+        }
+        // Down or not ready: wait for it (the machine refuses this if it already does).
+        if (answer !== 'ready') dispatch({ type: 'server_unready', error: words });
       });
     };
     const api = createTransportApi({
