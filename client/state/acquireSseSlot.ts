@@ -35,7 +35,8 @@ export function acquireSseSlot(opts: SseSlotOptions): SseSlot {
     const claimed = early;
     early = undefined;
     claimed.onGranted = opts.onGranted;
-    return claimed.slot;
+    // A slot that came free while the app was loading is held now, whatever `ready` said then.
+    return claimed.granted ? { ready: Promise.resolve(true), release: claimed.slot.release } : claimed.slot;
   }
   const locks = opts.locks === undefined ? globalThis.navigator?.locks : opts.locks;
   if (!locks) return { ready: Promise.resolve(true), release() {} };
@@ -99,7 +100,14 @@ export function acquireSseSlot(opts: SseSlotOptions): SseSlot {
   };
 }
 
-let early: { slot: SseSlot; onGranted: () => void } | undefined;
+/** The claim made as the page loaded, until the app takes it over. */
+interface EarlyClaim {
+  slot: SseSlot;
+  onGranted: () => void;
+  /** A slot came free before the takeover (the claim had queued). */
+  granted: boolean;
+}
+let early: EarlyClaim | undefined;
 
 /**
  * Starts claiming this tab's SSE slot as the page loads, before the app has mounted: the answer comes
@@ -109,9 +117,12 @@ let early: { slot: SseSlot; onGranted: () => void } | undefined;
  */
 export function claimSseSlotEarly(): void {
   if (early) return;
-  const claim: { slot: SseSlot; onGranted: () => void } = {
-    onGranted: () => {},
+  const claim: EarlyClaim = {
+    onGranted: () => {
+      claim.granted = true;
+    },
     slot: undefined!,
+    granted: false,
   };
   claim.slot = acquireSseSlot({ locks: undefined, onGranted: () => claim.onGranted() });
   early = claim;

@@ -28,7 +28,10 @@ export function createNotifySetting(api = notificationApi()): NotifySetting {
     enabled: () => wanted() && permission() === 'granted',
     permission,
     async setEnabled(on) {
-      if (on && api && api.permission === 'default') setPermission(await api.requestPermission());
+      if (on && api && api.permission === 'default') {
+        // Some browsers reject instead of answering: that is a no.
+        setPermission(await api.requestPermission().catch(() => 'denied' as const));
+      }
       const keep = on && api?.permission === 'granted';
       setPermission(api ? api.permission : 'unsupported');
       setWanted(keep);

@@ -18,7 +18,14 @@ export interface WaitingNotifierOptions {
 }
 
 function showNotification(title: string, options: NotificationOptions) {
-  return typeof Notification === 'undefined' ? undefined : new Notification(title, options);
+  if (typeof Notification === 'undefined') return undefined;
+  try {
+    return new Notification(title, options);
+  } catch {
+    // Android's Chrome has the API but throws "Illegal constructor" (only service workers may show
+    // one there). A notification is a nicety: the tab title still counts the waiting sessions.
+    return undefined;
+  }
 }
 
 /**

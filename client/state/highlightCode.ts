@@ -42,12 +42,18 @@ let loading: Promise<void> | undefined;
 const [version, setVersion] = createSignal(0);
 export const highlighterVersion = version;
 
-/** Loads the highlighter (once); resolves when code is highlighted from then on. */
+/** Loads the highlighter (once it has worked); resolves when that attempt is over. */
 export function loadHighlighter(): Promise<void> {
-  loading ??= import('./highlighter.ts').then((m) => {
-    highlighter = m;
-    setVersion((v) => v + 1);
-  });
+  loading ??= import('./highlighter.ts').then(
+    (m) => {
+      highlighter = m;
+      setVersion((v) => v + 1);
+    },
+    () => {
+      // Offline, or a chunk a redeploy replaced: code stays plain, and the next code block tries again.
+      loading = undefined;
+    },
+  );
   return loading;
 }
 

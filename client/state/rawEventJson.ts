@@ -1,8 +1,22 @@
 import { isCompacted } from '../../shared/isCompacted.ts';
 import type { StreamedText, TrailEvent } from './trailState.ts';
 
-/** Characters that reorder or hide text around them: shown as `\uXXXX` escapes (still the same JSON). */
-const INVISIBLE = /[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+/**
+ * Characters that reorder or hide text around them, shown as `\uXXXX` escapes (still the same JSON):
+ * bidi marks, overrides and isolates; zero-width and invisible formatting characters (soft hyphen,
+ * Mongolian vowel separator, word joiner…, BOM); line and paragraph separators; variation selectors;
+ * and the tag characters U+E0000–E007F, invisible text that can smuggle instructions.
+ */
+const INVISIBLE =
+  // biome-ignore lint/suspicious/noMisleadingCharacterClass: each one is matched alone, on purpose (variation selectors too)
+  /[\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufe00-\ufe0f\ufeff\u{e0000}-\u{e007f}]/gu;
+
+/** A character as JSON `\uXXXX` escapes, one per UTF-16 unit (a surrogate pair beyond the BMP). */
+function escapeUnits(c: string): string {
+  let out = '';
+  for (let i = 0; i < c.length; i++) out += `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`;
+  return out;
+}
 
 /**
  * A row's event as pretty JSON for the raw view: exactly what this page received (a stored event with
@@ -12,8 +26,5 @@ const INVISIBLE = /[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u
  */
 export function rawEventJson(event: TrailEvent, streamed?: StreamedText): string {
   const shown = isCompacted(event) && streamed ? { ...event, text: streamed.text } : event;
-  return JSON.stringify(shown, null, 2).replace(
-    INVISIBLE,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  return JSON.stringify(shown, null, 2).replace(INVISIBLE, escapeUnits);
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isCompacted, type StoredEvent, type StreamEvent } from '../../shared/agentEvent.ts';
 import { isLivetrailError, sessionNotFound } from '../../shared/livetrailError.ts';
-import { isFinished, sessionIdSchema } from '../../shared/session.ts';
+import { isFinished } from '../../shared/session.ts';
 import { messagePosition } from '../../shared/streamMessages.ts';
 import { TRANSPORT_TIMING } from '../../shared/transportTiming.ts';
 import type { Context } from '../context.ts';
@@ -9,6 +9,7 @@ import { followSessionEvents } from '../hub/followSessionEvents.ts';
 import { parseLastEventId } from '../hub/resumePoint.ts';
 import { eventJson } from '../store/storedJson.ts';
 import { drainedOf } from './drainedOf.ts';
+import { parseSessionIdParam } from './parseSessionIdParam.ts';
 import { sendError } from './sendJson.ts';
 
 const frames = new WeakMap<StoredEvent, Buffer>();
@@ -49,12 +50,7 @@ export async function servePlainSse(
   rawId: string,
   query: URLSearchParams,
 ): Promise<void> {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(rawId);
-  } catch {
-    return sendError(res, 400, 'BAD_REQUEST', 'sessionId: malformed percent-encoding');
-  }
+  const param = parseSessionIdParam(rawId);
   // Registered before any await, so a client that leaves during a slow store read still ends it all.
   const abort = new AbortController();
   let closed = false;
@@ -62,8 +58,7 @@ export async function servePlainSse(
     closed = true;
     abort.abort();
   });
-  const id = sessionIdSchema.safeParse(decoded);
-  if (!id.success) return sendError(res, 400, 'BAD_REQUEST', `sessionId: ${id.error.issues[0]!.message}`);
+  if ('error' in param) return sendError(res, 400, 'BAD_REQUEST', param.error);
   const from = query.get('from');
   if (from !== null && (parseLastEventId(from) ?? null) === null) {
     return sendError(res, 400, 'BAD_REQUEST', 'from: must be a non-negative integer (a seq)');
@@ -76,8 +71,8 @@ export async function servePlainSse(
   const header = req.headers['last-event-id'];
   const lastEventId = typeof header === 'string' && header !== '' ? header : (from ?? undefined);
 
-  const session = await ctx.store.getSession(id.data);
-  if (!session) return sendError(res, 404, 'NOT_FOUND', sessionNotFound(id.data).message);
+  const session = await ctx.store.getSession(param.id);
+  if (!session) return sendError(res, 404, 'NOT_FOUND', sessionNotFound(param.id).message);
   const resumeAt = parseLastEventId(lastEventId);
   if (isFinished(session.status) && typeof resumeAt === 'number' && resumeAt === session.lastSeq) {
     res.writeHead(204).end();
@@ -98,7 +93,7 @@ export async function servePlainSse(
   try {
     // Live events are written from the hub callback (see followSessionEvents).
     await followSessionEvents(
-      { ...ctx, session, sessionId: id.data, lastEventId, signal: abort.signal, compact },
+      { ...ctx, session, sessionId: param.id, lastEventId, signal: abort.signal, compact },
       {
         push(message) {
           if (closed) return false;

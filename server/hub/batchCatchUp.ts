@@ -1,4 +1,6 @@
+import type { StoredEvent, StreamEvent } from '../../shared/agentEvent.ts';
 import type { SessionStreamMessage, TabFeedMessage } from '../../shared/streamMessages.ts';
+import { eventJson } from '../store/storedJson.ts';
 import type { TrackedFeedMessage } from './followTabFeed.ts';
 import type { Sink } from './sink.ts';
 
@@ -6,6 +8,11 @@ import type { Sink } from './sink.ts';
 export const CATCH_UP_BATCH_MAX = 256;
 /** The first batch is smaller: the viewer's first rows are painted from it, the sooner the better. */
 export const FIRST_BATCH_MAX = 32;
+/**
+ * A batch is sent once its events' JSON passes this many characters: one event may be 256 KiB, and
+ * a batch is one string on the server and one `JSON.parse` in the browser.
+ */
+export const BATCH_MAX_CHARS = 1 << 20;
 
 /** A tab feed sink that can also be told where the followed trail's catch-up ends. */
 export interface CatchUpBatcher extends Sink<TrackedFeedMessage> {
@@ -18,7 +25,8 @@ export interface CatchUpBatcher extends Sink<TrackedFeedMessage> {
  * 10 000-event backfill handles a few dozen messages instead of ten thousand (each one costs tRPC's
  * client a stream read, a timeout race and a generator step). What is pushed in one synchronous run
  * — the follower writes a store page at a time — goes out together, at most `CATCH_UP_BATCH_MAX`
- * per batch (`FIRST_BATCH_MAX` in the first, which the viewer paints first), tracked by the cursor after its last message, so resuming from a batch's id is
+ * per batch (`FIRST_BATCH_MAX` in the first, which the viewer paints first) and about
+ * `BATCH_MAX_CHARS` of JSON, tracked by the cursor after its last message, so resuming from a batch's id is
  * resuming after all of it.
  *
  * Only events up to the head announced when the stream started are held; the head, a reset, list
@@ -28,6 +36,7 @@ export interface CatchUpBatcher extends Sink<TrackedFeedMessage> {
  */
 export function batchCatchUp(sink: Sink<TrackedFeedMessage>, signal: AbortSignal): CatchUpBatcher {
   let held: TrackedFeedMessage[] = [];
+  let heldChars = 0;
   let headSeq = 0;
   let full = false;
   let scheduled: ReturnType<typeof setImmediate> | undefined;
@@ -41,6 +50,7 @@ export function batchCatchUp(sink: Sink<TrackedFeedMessage>, signal: AbortSignal
     if (held.length === 0 || closed || signal.aborted) return;
     const batch = held;
     held = [];
+    heldChars = 0;
     max = CATCH_UP_BATCH_MAX;
     const last = batch.at(-1)!;
     const message: TabFeedMessage = {
@@ -54,6 +64,14 @@ export function batchCatchUp(sink: Sink<TrackedFeedMessage>, signal: AbortSignal
   /** An event of the trail's backfill: below or at the head the stream started with. */
   function isCatchUp(m: TabFeedMessage): boolean {
     return m.kind === 'session' && m.message.kind === 'event' && m.message.event.seq <= headSeq;
+  }
+
+  /**
+   * An event's JSON length: the stored text's (sqlite), else what encoding it will cost anyway. Not
+   * remembered: the memory store's events live as long as the store, their text would too.
+   */
+  function jsonLength(event: StreamEvent): number {
+    return eventJson(event as StoredEvent).length;
   }
 
   /** Whether the last send found the sink full; reading it clears it (the follower is told once). */
@@ -75,7 +93,8 @@ export function batchCatchUp(sink: Sink<TrackedFeedMessage>, signal: AbortSignal
         return !takeFull() && accepted;
       }
       held.push(tracked);
-      if (held.length >= max) send();
+      heldChars += jsonLength((m as { message: { event: StreamEvent } }).message.event);
+      if (held.length >= max || heldChars >= BATCH_MAX_CHARS) send();
       // While the follower waits for the sink, what it pushed waits too, to go out with what follows.
       else if (!waiting) scheduled ??= setImmediate(send);
       return !takeFull();
@@ -93,6 +112,7 @@ export function batchCatchUp(sink: Sink<TrackedFeedMessage>, signal: AbortSignal
       closed = true;
       if (scheduled !== undefined) clearImmediate(scheduled);
       held = [];
+      heldChars = 0;
     },
   };
 }

@@ -32,8 +32,8 @@ export interface FollowSessionOptions
   onEvent(event: StreamEvent): void;
   /**
    * A person asked the agent to stop (`sessions.interrupt`, the web app's Stop button): called with
-   * each `interrupt` event right after `onEvent`, exactly once, also for one stored before following
-   * began. Stop what you are doing (abort an open `streamMessage` with its `signal`) and complete
+   * each `interrupt` event right after `onEvent`, once per interrupt — also for one stored before
+   * following began (past `afterSeq`), and not again when a reset replays the trail. Stop what you are doing (abort an open `streamMessage` with its `signal`) and complete
    * the session as `cancelled`.
    */
   onInterrupt?(event: InterruptEvent): void;
@@ -52,6 +52,8 @@ export interface FollowSessionOptions
 export function followSession(opts: FollowSessionOptions): ConnectionManager {
   const { sessionId, onEvent, onInterrupt, onReset, onEnd, onState, compact, afterSeq, ...rest } = opts;
   let position: StreamCursor = { seq: afterSeq ?? 0 };
+  /** The seqs of the interrupts reported: a reset replays them with the rest of the trail. */
+  const interrupts = new Set<number>();
   const manager = createConnectionManager({
     ...rest,
     open: (api, handlers) =>
@@ -84,7 +86,10 @@ export function followSession(opts: FollowSessionOptions): ConnectionManager {
       }
       position = at;
       onEvent(event);
-      if (!isCompacted(event) && event.type === 'interrupt') onInterrupt?.(event);
+      if (!isCompacted(event) && event.type === 'interrupt' && !interrupts.has(event.seq)) {
+        interrupts.add(event.seq);
+        onInterrupt?.(event);
+      }
     },
     onComplete: () => onEnd?.(),
   });

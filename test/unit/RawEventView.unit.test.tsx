@@ -47,6 +47,22 @@ describe('the raw JSON of a row', () => {
     expect(view.queryByTestId('raw-event-json')).toBeNull();
   });
 
+  it('writes invisible characters as escapes, tag characters as surrogate pairs, and parses back the same', () => {
+    const tags = String.fromCodePoint(0xe0049, 0xe0067, 0xe006e); // "Ign" in invisible tag characters
+    const event = {
+      ...hostile,
+      output: { a: `x${tags}y`, soft: 'hy\u00adphen', sep: 'a\u2028b', vs: 'v\ufe0f', mvs: 'm\u180en' },
+    } as typeof hostile;
+    const json = rawEventJson(event);
+    expect(json).toContain('x\\udb40\\udc49\\udb40\\udc67\\udb40\\udc6ey');
+    for (const escaped of ['hy\\u00adphen', 'a\\u2028b', 'v\\ufe0f', 'm\\u180en'])
+      expect(json).toContain(escaped);
+    for (const c of ['\u00ad', '\u180e', '\u2028', '\ufe0f', String.fromCodePoint(0xe0049)]) {
+      expect(json).not.toContain(c);
+    }
+    expect(JSON.parse(json)).toEqual(event);
+  });
+
   it('stays open when its row leaves the virtual window and comes back, and only on that row', () => {
     const memory = new Map<string, boolean>();
     const first = mountRow(memory, hostile);

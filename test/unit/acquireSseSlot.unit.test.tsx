@@ -100,4 +100,26 @@ describe('acquireSseSlot', () => {
       vi.unstubAllGlobals();
     }
   });
+
+  it('an early claim granted before the app takes it over is held: ready says so', async () => {
+    const { locks, held } = fakeLocks();
+    const others = [0, 1].map(() => acquireSseSlot({ locks, onGranted: () => {} }));
+    await Promise.all(others.map((o) => o.ready));
+    vi.stubGlobal('navigator', { locks });
+    try {
+      claimSseSlotEarly();
+      await new Promise((r) => setTimeout(r, 0)); // its ifAvailable tries said no: it queues
+      others[0]!.release();
+      await new Promise((r) => setTimeout(r, 20)); // the released slot goes to the queued claim
+      expect(held.size).toBe(2);
+      const onGranted = vi.fn();
+      const slot = acquireSseSlot({ onGranted });
+      expect(await slot.ready).toBe(true);
+      slot.release();
+      others[1]!.release();
+      await vi.waitFor(() => expect(held.size).toBe(0));
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
 });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { batchCatchUp, CATCH_UP_BATCH_MAX, FIRST_BATCH_MAX } from '../../server/hub/batchCatchUp.ts';
+import {
+  BATCH_MAX_CHARS,
+  batchCatchUp,
+  CATCH_UP_BATCH_MAX,
+  FIRST_BATCH_MAX,
+} from '../../server/hub/batchCatchUp.ts';
 import type { TrackedFeedMessage } from '../../server/hub/followTabFeed.ts';
 import type { Sink } from '../../server/hub/sink.ts';
 import type { StoredEvent } from '../../shared/agentEvent.ts';
@@ -75,6 +80,29 @@ describe('batchCatchUp', () => {
       Array.from({ length: total }, (_, i) => i + 1),
     );
     for (const t of out.slice(1)) expect(t.cursor.seq).toBe(seqsOf(t.message).at(-1));
+  });
+
+  it('sends a batch once its events pass BATCH_MAX_CHARS of JSON, whatever their count', async () => {
+    const { sink, out } = recordingSink();
+    const b = batchCatchUp(sink, new AbortController().signal);
+    const big = (seq: number): TrackedFeedMessage => {
+      const t = tracked(seq);
+      if (t.message.kind === 'session' && t.message.message.kind === 'event') {
+        (t.message.message.event as { text: string }).text = 'x'.repeat(BATCH_MAX_CHARS / 4);
+      }
+      return t;
+    };
+    b.push(head(100));
+    b.push(tracked(1)); // the first batch: one small event
+    await tick();
+    for (let seq = 2; seq <= 11; seq++) b.push(big(seq));
+    await tick();
+    const sizes = out.slice(1).map((t) => seqsOf(t.message).length);
+    // Four events of a quarter of the cap each pass it: 1, then 4 + 4 + the 2 left.
+    expect(sizes).toEqual([1, 4, 4, 2]);
+    expect(out.slice(1).flatMap((t) => seqsOf(t.message))).toEqual(
+      Array.from({ length: 11 }, (_, i) => i + 1),
+    );
   });
 
   it('passes live events (past the head), list messages and a lone event through as they are, after what is held', async () => {

@@ -103,6 +103,38 @@ describe('createWaitingNotifier', () => {
   });
 });
 
+describe('createWaitingNotifier with the browser API', () => {
+  it('survives a Notification constructor that throws (Android Chrome)', () => {
+    vi.stubGlobal(
+      'Notification',
+      class {
+        constructor() {
+          throw new TypeError('Illegal constructor');
+        }
+      },
+    );
+    try {
+      const [sessions, setSessions] = createSignal<Session[]>([]);
+      const dispose = createRoot((d) => {
+        createWaitingNotifier({
+          sessions,
+          loaded: () => true,
+          enabled: () => true,
+          selectedId: () => undefined,
+          onOpen: () => {},
+          hasFocus: () => false,
+        });
+        return d;
+      });
+      setSessions([session('a')]);
+      expect(() => setSessions([session('a', 'waiting_for_user')])).not.toThrow();
+      dispose();
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+});
+
 describe('createNotifySetting and NotifyToggle', () => {
   it('asks for permission when switched on, and keeps the choice', async () => {
     const api = fakeApi('default', 'granted');
@@ -116,6 +148,27 @@ describe('createNotifySetting and NotifyToggle', () => {
     cleanup();
     renderToggle(api);
     expect((screen.getByTestId('notify-toggle') as HTMLInputElement).checked).toBe(true);
+  });
+
+  it('stays off when asking for permission fails instead of answering, and leaves no rejection behind', async () => {
+    localStorage.removeItem(NOTIFY_STORAGE_KEY);
+    const unhandled = vi.fn();
+    process.on('unhandledRejection', unhandled);
+    try {
+      const api = fakeApi('default');
+      api.requestPermission.mockImplementation(async () => {
+        throw new TypeError('not allowed here');
+      });
+      renderToggle(api);
+      const box = screen.getByTestId('notify-toggle') as HTMLInputElement;
+      fireEvent.click(box);
+      await waitFor(() => expect(localStorage.getItem(NOTIFY_STORAGE_KEY)).toBe('off'));
+      await new Promise((r) => setTimeout(r, 20));
+      expect(box.checked).toBe(false);
+      expect(unhandled).not.toHaveBeenCalled();
+    } finally {
+      process.off('unhandledRejection', unhandled);
+    }
   });
 
   it('stays off, and says why, when the browser refuses', async () => {
