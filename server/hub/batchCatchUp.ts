@@ -42,10 +42,9 @@ export function batchCatchUp(sink: Sink<TrackedFeedMessage>, signal: AbortSignal
   let scheduled: ReturnType<typeof setImmediate> | undefined;
   let closed = false;
   let max = FIRST_BATCH_MAX;
-  let waiting = false;
 
   function send(): void {
-    if (scheduled !== undefined) clearImmediate(scheduled);
+    clearImmediate(scheduled);
     scheduled = undefined;
     if (held.length === 0 || closed || signal.aborted) return;
     const batch = held;
@@ -95,24 +94,19 @@ export function batchCatchUp(sink: Sink<TrackedFeedMessage>, signal: AbortSignal
       held.push(tracked);
       heldChars += jsonLength((m as { message: { event: StreamEvent } }).message.event);
       if (held.length >= max || heldChars >= BATCH_MAX_CHARS) send();
-      // While the follower waits for the sink, what it pushed waits too, to go out with what follows.
-      else if (!waiting) scheduled ??= setImmediate(send);
-      return !takeFull();
+      // The sink is full: the follower now waits for drained(), and what it pushed waits with it, to
+      // go out together with what it pushes next rather than as a batch of one.
+      if (takeFull()) return false;
+      scheduled ??= setImmediate(send);
+      return true;
     },
     async drained(waitSignal) {
-      waiting = true;
-      try {
-        await sink.drained(waitSignal);
-      } finally {
-        waiting = false;
-      }
-      if (held.length > 0) scheduled ??= setImmediate(send);
+      await sink.drained(waitSignal);
+      scheduled ??= setImmediate(send);
     },
     close() {
       closed = true;
-      if (scheduled !== undefined) clearImmediate(scheduled);
-      held = [];
-      heldChars = 0;
+      clearImmediate(scheduled);
     },
   };
 }

@@ -55,7 +55,7 @@ describe('batchCatchUp', () => {
   it('sends what one synchronous run pushed as one batch, tracked by the cursor after its last message', async () => {
     const { sink, out } = recordingSink();
     const b = batchCatchUp(sink, new AbortController().signal);
-    b.push(head(10));
+    expect(b.push(head(10))).toBe(true);
     for (let seq = 1; seq <= 10; seq++) expect(b.push(tracked(seq))).toBe(true);
     expect(out).toHaveLength(1); // only the head so far: the events wait for the end of the run
     await tick();
@@ -105,6 +105,30 @@ describe('batchCatchUp', () => {
     );
   });
 
+  it('sends a batch as soon as its JSON reaches exactly BATCH_MAX_CHARS', async () => {
+    const { sink, out } = recordingSink();
+    const b = batchCatchUp(sink, new AbortController().signal);
+    /** An event whose JSON is exactly `chars` long. */
+    const sized = (seq: number, chars: number): TrackedFeedMessage => {
+      const t = tracked(seq);
+      if (t.message.kind === 'session' && t.message.message.kind === 'event') {
+        const event = t.message.message.event as { text: string };
+        event.text = '';
+        event.text = 'x'.repeat(chars - JSON.stringify(event).length);
+        expect(JSON.stringify(event)).toHaveLength(chars);
+      }
+      return t;
+    };
+    b.push(head(100));
+    b.push(tracked(1));
+    await tick();
+    b.push(sized(2, BATCH_MAX_CHARS / 2));
+    b.push(sized(3, BATCH_MAX_CHARS / 2)); // reaches the cap: sent now
+    b.push(tracked(4));
+    await tick();
+    expect(out.slice(1).map((t) => seqsOf(t.message))).toEqual([[1], [2, 3], [4]]);
+  });
+
   it('passes live events (past the head), list messages and a lone event through as they are, after what is held', async () => {
     const { sink, out } = recordingSink();
     const b = batchCatchUp(sink, new AbortController().signal);
@@ -149,7 +173,7 @@ describe('batchCatchUp', () => {
     expect(out.map((t) => t.message.kind)).toEqual(['session', 'session', 'session', 'session_batch']);
   });
 
-  it('says full once the sink is full; what is pushed while the follower waits goes out after, together', async () => {
+  it('says full once the sink is full, holds what comes next until drained, then sends it together', async () => {
     const { sink, out, drains } = recordingSink(2);
     const b = batchCatchUp(sink, new AbortController().signal);
     b.push(head(100));
@@ -157,6 +181,10 @@ describe('batchCatchUp', () => {
     await tick(); // the batch of one fills the sink
     expect(out).toHaveLength(2);
     expect(b.push(tracked(2))).toBe(false);
+    await tick();
+    await tick();
+    // Not sent as a batch of one while the follower has not even waited yet.
+    expect(out).toHaveLength(2);
     const waited = b.drained(new AbortController().signal);
     expect(b.push(tracked(3))).toBe(true);
     await waited;
@@ -166,10 +194,59 @@ describe('batchCatchUp', () => {
     expect(seqsOf(out[2]!.message)).toEqual([2, 3]);
   });
 
+  it('after drained, sends what was held even when nothing more is pushed', async () => {
+    const { sink, out } = recordingSink(2);
+    const b = batchCatchUp(sink, new AbortController().signal);
+    b.push(head(100));
+    b.push(tracked(1));
+    await tick();
+    expect(b.push(tracked(2))).toBe(false);
+    await b.drained(new AbortController().signal);
+    await tick();
+    expect(out.map((t) => seqsOf(t.message))).toEqual([[], [1], [2]]);
+  });
+
+  it('tells the follower of a full sink through pass-through messages too', async () => {
+    // A sink whose answers the test sets: push #n answers answers[n].
+    const scripted = (answers: boolean[]) => {
+      const out: TrackedFeedMessage[] = [];
+      const sink: Sink<TrackedFeedMessage> = {
+        push: (m) => answers[out.push(m) - 1] ?? true,
+        drained: async () => {},
+      };
+      return { sink, out };
+    };
+    // The list message itself fills the sink.
+    const a = scripted([true, false]);
+    const ab = batchCatchUp(a.sink, new AbortController().signal);
+    ab.push(head(5));
+    expect(ab.push(list)).toBe(false);
+    // The held batch, sent ahead of the list message, fills it: the follower is told, once.
+    const b = scripted([true, false, true, true]);
+    const bb = batchCatchUp(b.sink, new AbortController().signal);
+    bb.push(head(5));
+    bb.push(tracked(1));
+    bb.push(tracked(2));
+    expect(bb.push(list)).toBe(false);
+    expect(b.out.map((t) => t.message.kind)).toEqual(['session', 'session_batch', 'list']);
+    expect(bb.push({ ...list })).toBe(true);
+  });
+
+  it('passes session_missing (which has no inner message) straight through', () => {
+    const { sink, out } = recordingSink();
+    const b = batchCatchUp(sink, new AbortController().signal);
+    const missing: TrackedFeedMessage = {
+      cursor: { seq: 0, listMs: 5 },
+      message: { kind: 'session_missing', sessionId: SID },
+    };
+    expect(b.push(missing)).toBe(true);
+    expect(out).toEqual([missing]);
+  });
+
   it('sends nothing held once closed or aborted', async () => {
     const stop = new AbortController();
     const a = recordingSink();
-    const closed = batchCatchUp(a.sink, stop.signal);
+    const closed = batchCatchUp(a.sink, new AbortController().signal);
     closed.push(head(9));
     closed.push(tracked(1));
     closed.close();
