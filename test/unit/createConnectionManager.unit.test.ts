@@ -7,19 +7,7 @@ import {
   createConnectionManager,
 } from '../../shared/connection/createConnectionManager.ts';
 import type { NetworkMonitor } from '../../shared/connection/networkMonitor.ts';
-
-/** A WebSocket that never connects: enough for the tRPC client to be built on it. */
-class FakeWebSocket {
-  static CONNECTING = 0;
-  static OPEN = 1;
-  static CLOSING = 2;
-  static CLOSED = 3;
-  readyState = 0;
-  addEventListener() {}
-  removeEventListener() {}
-  send() {}
-  close() {}
-}
+import { FakeWebSocket } from '../support/fakeWebSocket.ts';
 
 /**
  * A manager whose attempts are driven by hand: each `open` records its handlers and the transport

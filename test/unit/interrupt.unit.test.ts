@@ -1,32 +1,17 @@
 import { TRPCError } from '@trpc/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { planAppend } from '../../server/domain/planAppend.ts';
-import {
-  type AgentEvent,
-  agentEventSchema,
-  INTERRUPT_REASON_CHARS,
-  type StoredEvent,
-} from '../../shared/agentEvent.ts';
+import { agentEventSchema, INTERRUPT_REASON_CHARS } from '../../shared/agentEvent.ts';
 import { LivetrailError } from '../../shared/livetrailError.ts';
-import { initialSession, reduceSession } from '../../shared/reduceSession.ts';
+import { initialSession } from '../../shared/reduceSession.ts';
 import { createTestCaller } from '../support/createTestCaller.ts';
+import { foldEvents } from '../support/foldEvents.ts';
 
 const NOW = '2026-03-01T12:00:00.000Z';
 const fresh = () =>
   initialSession({ id: 's1', title: 't', agent: 'a', createdAt: '2026-01-01T00:00:00.000Z' });
 
-function fold(events: AgentEvent[]) {
-  return events.reduce(
-    (s, e, i) =>
-      reduceSession(s, {
-        ...e,
-        sessionId: 's1',
-        seq: i + 1,
-        ts: `2026-01-01T00:00:0${i}.000Z`,
-      } as StoredEvent),
-    fresh(),
-  );
-}
+const fold = foldEvents;
 
 describe('the interrupt event', () => {
   it('takes an optional reason of at most INTERRUPT_REASON_CHARS characters', () => {

@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentEvent, StoredEvent } from '../../shared/agentEvent.ts';
 import { initialSession, reduceSession } from '../../shared/reduceSession.ts';
+import { foldEvents } from '../support/foldEvents.ts';
 
 const meta = { id: 's1', title: 't', agent: 'a', createdAt: '2026-01-01T00:00:00.000Z' };
 
-function fold(events: AgentEvent[]) {
-  return events.reduce(
-    (s, e, i) =>
-      reduceSession(s, {
-        ...e,
-        sessionId: 's1',
-        seq: i + 1,
-        ts: `2026-01-01T00:00:0${i}.000Z`,
-      } as StoredEvent),
-    initialSession(meta),
-  );
-}
+const fold = foldEvents;
 
 describe('reduceSession', () => {
   it('starts running, idle, with zero totals', () => {
