@@ -84,7 +84,9 @@ describe('stop and export in chromium', () => {
       { type: 'tool_call', callId: 'c1', tool: 'bash', args: { cmd: '<b>ls</b>' } },
     ]);
     const app = await h.open(`/sessions/${id}`);
-    await app.row(1).waitFor();
+    // The page follows the bottom: the last row, not the first (the first may never be on screen
+    // when the backfill arrives in a few batches).
+    await app.row(1205).waitFor();
 
     const [download] = await Promise.all([
       app.page.waitForEvent('download'),
