@@ -161,6 +161,7 @@ export async function followSessionEvents(
       lookedForHole = false;
     }
   } finally {
+    // Stryker disable next-line BooleanLiteral: equivalent — the listeners are removed in the same synchronous block, so no hub callback can read `live` again.
     f.live = false;
     stopDeleted();
     stopResync();
